@@ -1,0 +1,1 @@
+"""The pure domain core: values and rules, standard library only, no I/O."""

@@ -1,0 +1,1 @@
+"""Receipts and the bank statement lines they come from."""
