@@ -1,0 +1,1 @@
+"""Adapters: the database, bank and remittance files, documents, mail, clocks."""

@@ -1,0 +1,1 @@
+"""Persistence on SQLAlchemy Core: SQLite by default, PostgreSQL in production."""

@@ -1,0 +1,33 @@
+"""Translate database refusals into Owed's own errors."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from owed.domain.errors import ClosedPeriod, Conflict, IntegrityFailure, UnbalancedEntry
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as exc:
+        raise translate(exc) from exc
+
+
+def translate(exc: DBAPIError) -> Exception:
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    if "owed: unbalanced journal entry" in message:
+        return UnbalancedEntry({"(database)": "refused by the database"})
+    m = re.search(r"owed: period (\S+) is closed", message)
+    if m or "owed: period is closed" in message:
+        return ClosedPeriod(m.group(1) if m else "(database)", "a closed period")
+    if "append-only" in message or "already posted" in message:
+        return IntegrityFailure(f"refused by the database: {message.splitlines()[0]}")
+    if isinstance(exc, IntegrityError):
+        return Conflict(f"the change conflicts with existing data: {message.splitlines()[0]}")
+    return exc

@@ -1,0 +1,181 @@
+"""The database schema, as SQLAlchemy Core tables.
+
+The schema is created and changed only by Alembic migrations
+(``owed/adapters/db/migrations``); these table objects are what queries are
+written against and must match the migrations (a test compares them).
+
+Rules: every business table has ``company_id`` (the tenant and future shard
+key) and every query filters on it; money is ``*_minor`` BIGINT integer minor
+units beside a ``currency`` code, never NUMERIC/REAL; business dates are DATE;
+instants are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Money = BigInteger  # alias that documents intent: integer minor units
+# An auto-incrementing 64-bit key (SQLite only auto-assigns INTEGER PRIMARY KEY).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def company_fk() -> Column:
+    return Column("company_id", Integer, ForeignKey("companies.id"), nullable=False)
+
+
+companies = Table(
+    "companies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("base_currency", String(3), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("fiscal_year_start", Integer, nullable=False, server_default="1"),
+    Column("allow_combined_duties", Boolean, nullable=False, server_default="0"),
+    Column("settings", Text, nullable=False, server_default="{}"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    company_fk(),
+    Column("username", String(64), nullable=False),
+    Column("display_name", String(200), nullable=False, server_default=""),
+    Column("email", String(254)),
+    Column("roles", String(200), nullable=False),  # comma-separated Role values
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("company_id", "username"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    company_fk(),
+    Column("code", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("role", String(40)),  # SystemAccount value, or NULL for user accounts
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("company_id", "code"),
+    UniqueConstraint("company_id", "role"),
+)
+
+fiscal_periods = Table(
+    "fiscal_periods",
+    metadata,
+    company_fk(),
+    Column("period", String(7), nullable=False),  # YYYY-MM
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("changed_by", String(64)),
+    Column("changed_at", DateTime(timezone=True)),
+    UniqueConstraint("company_id", "period"),
+)
+
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    company_fk(),
+    Column("entry_date", Date, nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("source_type", String(40), nullable=False),
+    Column("source_id", BigInteger),
+    Column("reverses_id", BigInteger, ForeignKey("journal_entries.id")),
+    Column("posted_by", String(64), nullable=False),
+    Column("posted_at", DateTime(timezone=True), nullable=False),
+    Index("ix_journal_entries_company_date", "company_id", "entry_date"),
+    Index("ix_journal_entries_source", "company_id", "source_type", "source_id"),
+)
+
+# Lines are inserted before their entry header (whose insert trigger checks the
+# balance), so the foreign key to the header is deferred to commit.
+journal_lines = Table(
+    "journal_lines",
+    metadata,
+    Column("entry_id", BigInteger, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    company_fk(),
+    Column("entry_date", Date, nullable=False),  # copied from the header: as-of queries
+    Column("account_code", String(20), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_minor", Money, nullable=False),  # + debit, - credit
+    Column("customer_id", BigInteger),
+    Column("document_type", String(20)),
+    Column("document_id", BigInteger),
+    Column("memo", Text, nullable=False, server_default=""),
+    ForeignKeyConstraint(
+        ["entry_id"], ["journal_entries.id"], deferrable=True, initially="DEFERRED",
+        name="fk_journal_lines_entry_id_journal_entries",
+    ),
+    Index("ix_journal_lines_entry", "entry_id", "line_no", unique=True),
+    Index("ix_journal_lines_account", "company_id", "account_code", "entry_date"),
+    Index("ix_journal_lines_customer", "company_id", "customer_id", "entry_date"),
+    Index("ix_journal_lines_document", "company_id", "document_type", "document_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    company_fk(),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", String(40), nullable=False),  # canonical UTC ISO text (hashed as stored)
+    Column("actor", String(64), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("object_type", String(40), nullable=False),
+    Column("object_id", String(80), nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("company_id", "seq"),
+    Index("ix_audit_log_object", "company_id", "object_type", "object_id"),
+)
+
+audit_heads = Table(
+    "audit_heads",
+    metadata,
+    Column("company_id", Integer, ForeignKey("companies.id"), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+id_counters = Table(  # SQLite only: block allocation of client-side ids
+    "id_counters",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("next_value", BigInteger, nullable=False),
+)
