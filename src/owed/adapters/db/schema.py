@@ -179,3 +179,134 @@ id_counters = Table(  # SQLite only: block allocation of client-side ids
     Column("name", String(40), primary_key=True),
     Column("next_value", BigInteger, nullable=False),
 )
+
+
+# -- customers and receivables (migration 0002) -----------------------------
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    company_fk(),
+    Column("external_id", String(64), nullable=False),  # the ERP key
+    Column("name", String(200), nullable=False),
+    Column("parent_id", BigInteger, ForeignKey("customers.id")),
+    Column("currency", String(3), nullable=False),
+    Column("payment_terms", String(60), nullable=False, server_default="NET30"),
+    Column("credit_limit_minor", Money),  # NULL = no limit set
+    Column("country", String(2)),
+    Column("tax_id", String(40)),
+    Column("email", String(254)),  # billing address of record
+    Column("delivery", String(10), nullable=False, server_default="email"),
+    Column("po_required", Boolean, nullable=False, server_default="0"),
+    Column("segment", String(40)),
+    Column("risk_class", String(20)),
+    Column("collector", String(64)),
+    Column("language", String(8), nullable=False, server_default="en"),
+    Column("on_hold", Boolean, nullable=False, server_default="0"),
+    Column("dunning_blocked", Boolean, nullable=False, server_default="0"),
+    Column("details", Text, nullable=False, server_default="{}"),  # addresses, contacts, notes
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("company_id", "external_id"),
+    Index("ix_customers_company_name", "company_id", "name"),
+    Index("ix_customers_company_parent", "company_id", "parent_id"),
+)
+
+# Invoices, credit memos and debit memos: the open items of the AR subledger.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    company_fk(),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("kind", String(12), nullable=False),  # invoice | credit_memo | debit_memo
+    Column("number", String(40), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("issue_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("net_minor", Money, nullable=False, server_default="0"),
+    Column("tax_minor", Money, nullable=False, server_default="0"),
+    Column("total_minor", Money, nullable=False),  # always positive; kind gives the side
+    Column("open_minor", Money, nullable=False),  # what is still to be settled
+    Column("discount_date", Date),
+    Column("discount_minor", Money),
+    Column("po_number", String(60)),
+    Column("terms", String(60)),
+    Column("rf_reference", String(40)),
+    Column("related_id", BigInteger, ForeignKey("documents.id")),  # memo -> invoice
+    Column("source", String(20), nullable=False, server_default="billing"),  # billing|import|recurring
+    Column("source_key", String(120)),  # idempotency key (import row, billing run)
+    Column("details", Text, nullable=False, server_default="{}"),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("company_id", "number"),
+    UniqueConstraint("company_id", "source_key"),
+    Index("ix_documents_open", "company_id", "status", "due_date"),
+    Index("ix_documents_customer", "company_id", "customer_id", "status"),
+    Index("ix_documents_po", "company_id", "po_number"),
+    Index("ix_documents_rf", "company_id", "rf_reference"),
+)
+
+document_lines = Table(
+    "document_lines",
+    metadata,
+    Column("document_id", BigInteger, ForeignKey("documents.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    company_fk(),
+    Column("description", Text, nullable=False),
+    Column("quantity", String(40), nullable=False),  # exact decimal text
+    Column("unit_price", String(40), nullable=False),  # exact decimal text (may exceed minor)
+    Column("discount_percent", String(20), nullable=False, server_default="0"),
+    Column("tax_code", String(20)),
+    Column("account_code", String(20)),
+    Column("net_minor", Money, nullable=False),
+    Column("tax_minor", Money, nullable=False),
+    UniqueConstraint("document_id", "line_no"),
+)
+
+# Every change to an open item's balance, dated: payments applied, credit
+# memos applied, discounts, write-offs, deductions split off, and their
+# reversals (negative). Open amount as of D = total - sum(amount, date <= D).
+# Append-only: an unapply is a new negative row.
+settlements = Table(
+    "settlements",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    company_fk(),
+    Column("document_id", BigInteger, ForeignKey("documents.id"), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("kind", String(16), nullable=False),  # payment|credit_memo|discount|write_off|deduction|bank_fee|opening
+    Column("amount_minor", Money, nullable=False),  # reduces the open amount when positive
+    Column("source_type", String(20), nullable=False),  # receipt|document|write_off|import
+    Column("source_id", BigInteger),
+    Column("entry_id", BigInteger),  # the journal entry that posted it
+    Column("reverses_id", BigInteger),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_settlements_document", "company_id", "document_id", "on_date"),
+    Index("ix_settlements_source", "company_id", "source_type", "source_id"),
+)
+
+number_series = Table(  # gap-free numbering: the counter moves in the issuing transaction
+    "number_series",
+    metadata,
+    company_fk(),
+    Column("series", String(20), nullable=False),
+    Column("prefix", String(20), nullable=False),
+    Column("next_number", BigInteger, nullable=False),
+    Column("width", Integer, nullable=False, server_default="6"),
+    UniqueConstraint("company_id", "series"),
+)
+
+tax_codes = Table(
+    "tax_codes",
+    metadata,
+    company_fk(),
+    Column("code", String(20), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("rate", String(20), nullable=False),  # percent, exact decimal text
+    Column("account_code", String(20)),
+    UniqueConstraint("company_id", "code"),
+)
