@@ -24,16 +24,19 @@ def verify_audit(uow: UnitOfWork) -> VerifyResult:
     with uow:
         uow.require(Permission.READ)
         checked, problem = verify_chain(uow.audit_log.records())
-        head_seq, head_hash = uow.audit_log.head()
+        head_seq, _ = uow.audit_log.head()
         if problem is None and checked != head_seq:
-            problem = ChainBreak(checked + 1 if checked < head_seq else head_seq,
-                                 f"the chain head says {head_seq} records, found {checked} "
-                                 "(records were removed from the end)")
+            problem = ChainBreak(
+                checked + 1 if checked < head_seq else head_seq,
+                f"the chain head says {head_seq} records, found {checked} "
+                "(records were removed from the end)",
+            )
         return VerifyResult(checked, head_seq, problem)
 
 
-def recent_audit(uow: UnitOfWork, limit: int = 50, object_type: str | None = None,
-                 object_id: str | None = None) -> list[AuditRecord]:
+def recent_audit(
+    uow: UnitOfWork, limit: int = 50, object_type: str | None = None, object_id: str | None = None
+) -> list[AuditRecord]:
     with uow:
         uow.require(Permission.READ)
         return uow.audit_log.recent(limit, object_type, object_id)  # type: ignore[no-any-return]

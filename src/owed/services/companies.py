@@ -33,8 +33,9 @@ def check_create_company(cmd: CreateCompany) -> None:
     try:
         ZoneInfo(cmd.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"unknown timezone {cmd.timezone!r} (use an IANA name such as "
-                           "Europe/Berlin)") from None
+        raise InvalidInput(
+            f"unknown timezone {cmd.timezone!r} (use an IANA name such as Europe/Berlin)"
+        ) from None
     if not 1 <= cmd.fiscal_year_start <= 12:
         raise InvalidInput("fiscal year start must be a month number 1-12")
     if not cmd.admin_username.strip():
@@ -51,18 +52,35 @@ def create_company(cmd: CreateCompany, uow: UnitOfWork) -> CompanyRef:
     with uow:
         now = uow.now()
         company = uow.companies.add(
-            cmd.code, cmd.name.strip(), Currency.of(cmd.base_currency).code, cmd.timezone,
-            cmd.fiscal_year_start, cmd.allow_combined_duties, now,
+            cmd.code,
+            cmd.name.strip(),
+            Currency.of(cmd.base_currency).code,
+            cmd.timezone,
+            cmd.fiscal_year_start,
+            cmd.allow_combined_duties,
+            now,
         )
         uow.attach_company(company)
         for account in SYSTEM_ACCOUNTS:
             uow.ledger.add_account(account, now)
-        uow.users.add(cmd.admin_username, cmd.admin_display_name or cmd.admin_username,
-                      None, frozenset({Role.ADMIN}), now)
-        uow.audit("company.create", "company", company.code, after={
-            "name": company.name, "base_currency": company.base_currency,
-            "timezone": company.timezone, "fiscal_year_start": company.fiscal_year_start,
-        })
+        uow.users.add(
+            cmd.admin_username,
+            cmd.admin_display_name or cmd.admin_username,
+            None,
+            frozenset({Role.ADMIN}),
+            now,
+        )
+        uow.audit(
+            "company.create",
+            "company",
+            company.code,
+            after={
+                "name": company.name,
+                "base_currency": company.base_currency,
+                "timezone": company.timezone,
+                "fiscal_year_start": company.fiscal_year_start,
+            },
+        )
         uow.audit("user.add", "user", cmd.admin_username, after={"roles": ["admin"]})
         uow.commit()
         return company

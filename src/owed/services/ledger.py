@@ -68,8 +68,7 @@ def post_manual_entry(cmd: PostManualEntry, uow: UnitOfWork) -> int:
             if (ln.debit is None) == (ln.credit is None):
                 raise InvalidInput(f"line on {ln.account}: give a debit or a credit, not both")
             amount = ln.debit if ln.debit is not None else -ln.credit  # type: ignore[operator]
-            lines.append(JournalLine(ln.account, amount, customer_id=ln.customer_id,
-                                     memo=ln.memo))
+            lines.append(JournalLine(ln.account, amount, customer_id=ln.customer_id, memo=ln.memo))
         entry = JournalEntry(cmd.entry_date, cmd.description, tuple(lines), "manual")
         (entry_id,) = post_entries(uow, [entry])
         uow.audit("journal.post", "journal_entry", entry_id, after=_entry_summary(entry))
@@ -95,12 +94,18 @@ def reverse_entry(cmd: ReverseEntry, uow: UnitOfWork) -> int:
         already = uow.ledger.reversal_of(cmd.entry_id)
         if already is not None:
             raise RuleViolation(f"entry {cmd.entry_id} was already reversed by entry {already}")
-        rev = reverse_entry_lines(original, cmd.on or uow.today(),
-                                  f"Reversal of entry {cmd.entry_id}"
-                                  + (f": {cmd.reason}" if cmd.reason else ""))
+        rev = reverse_entry_lines(
+            original,
+            cmd.on or uow.today(),
+            f"Reversal of entry {cmd.entry_id}" + (f": {cmd.reason}" if cmd.reason else ""),
+        )
         (new_id,) = post_entries(uow, [rev])
-        uow.audit("journal.reverse", "journal_entry", new_id,
-                  after={"reverses": cmd.entry_id, "reason": cmd.reason})
+        uow.audit(
+            "journal.reverse",
+            "journal_entry",
+            new_id,
+            after={"reverses": cmd.entry_id, "reason": cmd.reason},
+        )
         uow.commit()
         return new_id
 
@@ -125,8 +130,9 @@ def lock_period(uow: UnitOfWork, period: str) -> None:
     if uow.ledger.period_status(period) == "closed":
         raise RuleViolation(f"period {period} is already closed")
     uow.ledger.set_period_status(period, start, end, "closed", uow.actor.username, uow.now())
-    uow.audit("period.close", "period", period, before={"status": "open"},
-              after={"status": "closed"})
+    uow.audit(
+        "period.close", "period", period, before={"status": "open"}, after={"status": "closed"}
+    )
 
 
 def close_period(cmd: ClosePeriod, uow: UnitOfWork) -> None:
@@ -150,10 +156,14 @@ def reopen_period(cmd: ReopenPeriod, uow: UnitOfWork) -> None:
         start, end = parse_period(cmd.period)
         if uow.ledger.period_status(cmd.period) != "closed":
             raise RuleViolation(f"period {cmd.period} is not closed")
-        uow.ledger.set_period_status(cmd.period, start, end, "open", uow.actor.username,
-                                     uow.now())
-        uow.audit("period.reopen", "period", cmd.period, before={"status": "closed"},
-                  after={"status": "open", "reason": cmd.reason})
+        uow.ledger.set_period_status(cmd.period, start, end, "open", uow.actor.username, uow.now())
+        uow.audit(
+            "period.reopen",
+            "period",
+            cmd.period,
+            before={"status": "closed"},
+            after={"status": "open", "reason": cmd.reason},
+        )
         uow.commit()
 
 
@@ -199,21 +209,28 @@ def trial_balance(uow: UnitOfWork, as_of: date | None = None) -> TrialBalance:
                 continue
             acct = by_code.get(code, Account(code, "(unknown)", AccountType.ASSET))
             zero = Money.zero(cur)
-            rows.append(TrialBalanceRow(acct, cur, net if net.amount > 0 else zero,
-                                        -net if net.amount < 0 else zero))
+            rows.append(
+                TrialBalanceRow(
+                    acct, cur, net if net.amount > 0 else zero, -net if net.amount < 0 else zero
+                )
+            )
         return TrialBalance(as_of, rows)
 
 
-def customer_balances(uow: UnitOfWork, as_of: date | None = None,
-                      customer_id: int | None = None) -> dict[tuple[int, str], Money]:
+def customer_balances(
+    uow: UnitOfWork, as_of: date | None = None, customer_id: int | None = None
+) -> dict[tuple[int, str], Money]:
     """The AR subledger: each customer's balance on the AR control account."""
     with uow:
         uow.require(Permission.READ)
         return uow.ledger.customer_balances(  # type: ignore[no-any-return]
-            account(uow, SystemAccount.AR_CONTROL), as_of, customer_id)
+            account(uow, SystemAccount.AR_CONTROL), as_of, customer_id
+        )
 
 
-def subledger_vs_control(uow: UnitOfWork, as_of: date | None = None) -> dict[str, tuple[Money, Money]]:
+def subledger_vs_control(
+    uow: UnitOfWork, as_of: date | None = None
+) -> dict[str, tuple[Money, Money]]:
     """Per currency: (sum of customer balances on AR control, AR control balance)."""
     with uow:
         uow.require(Permission.READ)

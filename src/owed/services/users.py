@@ -26,10 +26,13 @@ def add_user(cmd: AddUser, uow: UnitOfWork) -> None:
             raise InvalidInput(f"username {cmd.username!r} must be one word")
         roles = parse_roles(cmd.roles)
         check_role_combination(roles, uow.company.allow_combined_duties)
-        uow.users.add(username, cmd.display_name or username, cmd.email, roles,
-                      uow.now())
-        uow.audit("user.add", "user", username,
-                  after={"roles": sorted(r.value for r in roles), "email": cmd.email})
+        uow.users.add(username, cmd.display_name or username, cmd.email, roles, uow.now())
+        uow.audit(
+            "user.add",
+            "user",
+            username,
+            after={"roles": sorted(r.value for r in roles), "email": cmd.email},
+        )
         uow.commit()
 
 
@@ -48,9 +51,13 @@ def set_roles(cmd: SetRoles, uow: UnitOfWork) -> None:
         roles = parse_roles(cmd.roles)
         check_role_combination(roles, uow.company.allow_combined_duties)
         uow.users.set_roles(cmd.username, roles)
-        uow.audit("user.set_roles", "user", cmd.username,
-                  before={"roles": sorted(r.value for r in current.roles)},
-                  after={"roles": sorted(r.value for r in roles)})
+        uow.audit(
+            "user.set_roles",
+            "user",
+            cmd.username,
+            before={"roles": sorted(r.value for r in current.roles)},
+            after={"roles": sorted(r.value for r in roles)},
+        )
         uow.commit()
 
 

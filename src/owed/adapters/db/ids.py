@@ -28,8 +28,6 @@ def allocate_ids(conn: Connection, name: str, count: int) -> list[int]:
         conn.execute(id_counters.insert().values(name=name, next_value=current + count))
     else:
         conn.execute(
-            update(id_counters)
-            .where(id_counters.c.name == name)
-            .values(next_value=current + count)
+            update(id_counters).where(id_counters.c.name == name).values(next_value=current + count)
         )
     return list(range(current, current + count))

@@ -38,7 +38,8 @@ class LedgerRepository:
 
     def list_accounts(self) -> list[Account]:
         rows = self.conn.execute(
-            select(accounts).where(accounts.c.company_id == self.company_id)
+            select(accounts)
+            .where(accounts.c.company_id == self.company_id)
             .order_by(accounts.c.code)
         )
         return [
@@ -57,11 +58,14 @@ class LedgerRepository:
         return self._role_codes[role]
 
     def account_exists(self, code: str) -> bool:
-        return self.conn.execute(
-            select(func.count()).select_from(accounts).where(
-                accounts.c.company_id == self.company_id, accounts.c.code == code
-            )
-        ).scalar_one() > 0
+        return (
+            self.conn.execute(
+                select(func.count())
+                .select_from(accounts)
+                .where(accounts.c.company_id == self.company_id, accounts.c.code == code)
+            ).scalar_one()
+            > 0
+        )
 
     # -- periods ----------------------------------------------------------
     def closed_periods(self, periods: set[str]) -> set[str]:
@@ -89,7 +93,9 @@ class LedgerRepository:
         self, period: str, start: date, end: date, status: str, by: str, at: datetime
     ) -> None:
         exists = self.conn.execute(
-            select(func.count()).select_from(fiscal_periods).where(
+            select(func.count())
+            .select_from(fiscal_periods)
+            .where(
                 fiscal_periods.c.company_id == self.company_id,
                 fiscal_periods.c.period == period,
             )
@@ -107,14 +113,18 @@ class LedgerRepository:
         else:
             self.conn.execute(
                 fiscal_periods.insert().values(
-                    company_id=self.company_id, period=period, start_date=start,
-                    end_date=end, **values,
+                    company_id=self.company_id,
+                    period=period,
+                    start_date=start,
+                    end_date=end,
+                    **values,
                 )
             )
 
     def list_periods(self) -> list[tuple[str, str, str | None, datetime | None]]:
         rows = self.conn.execute(
-            select(fiscal_periods).where(fiscal_periods.c.company_id == self.company_id)
+            select(fiscal_periods)
+            .where(fiscal_periods.c.company_id == self.company_id)
             .order_by(fiscal_periods.c.period)
         )
         return [(r.period, r.status, r.changed_by, r.changed_at) for r in rows]
@@ -129,21 +139,35 @@ class LedgerRepository:
         head_rows: list[dict[str, object]] = []
         for entry_id, entry in zip(ids, entries, strict=True):
             for no, line in enumerate(entry.lines, start=1):
-                line_rows.append({
-                    "entry_id": entry_id, "line_no": no, "company_id": self.company_id,
-                    "entry_date": entry.entry_date, "account_code": line.account,
-                    "currency": line.amount.currency.code,
-                    "amount_minor": line.amount.to_minor(),
-                    "customer_id": line.customer_id, "document_type": line.document_type,
-                    "document_id": line.document_id, "memo": line.memo,
-                })
-            head_rows.append({
-                "id": entry_id, "company_id": self.company_id,
-                "entry_date": entry.entry_date, "period": period_key(entry.entry_date),
-                "description": entry.description, "source_type": entry.source_type,
-                "source_id": entry.source_id, "reverses_id": entry.reverses_id,
-                "posted_by": posted_by, "posted_at": posted_at,
-            })
+                line_rows.append(
+                    {
+                        "entry_id": entry_id,
+                        "line_no": no,
+                        "company_id": self.company_id,
+                        "entry_date": entry.entry_date,
+                        "account_code": line.account,
+                        "currency": line.amount.currency.code,
+                        "amount_minor": line.amount.to_minor(),
+                        "customer_id": line.customer_id,
+                        "document_type": line.document_type,
+                        "document_id": line.document_id,
+                        "memo": line.memo,
+                    }
+                )
+            head_rows.append(
+                {
+                    "id": entry_id,
+                    "company_id": self.company_id,
+                    "entry_date": entry.entry_date,
+                    "period": period_key(entry.entry_date),
+                    "description": entry.description,
+                    "source_type": entry.source_type,
+                    "source_id": entry.source_id,
+                    "reverses_id": entry.reverses_id,
+                    "posted_by": posted_by,
+                    "posted_at": posted_at,
+                }
+            )
         if not ids:
             return ids
         with translated():
@@ -160,7 +184,8 @@ class LedgerRepository:
         if head is None:
             return None
         lines = self.conn.execute(
-            select(journal_lines).where(journal_lines.c.entry_id == entry_id)
+            select(journal_lines)
+            .where(journal_lines.c.entry_id == entry_id)
             .order_by(journal_lines.c.line_no)
         )
         return JournalEntry(
@@ -192,13 +217,17 @@ class LedgerRepository:
         ).scalar_one_or_none()
 
     def entries_for_source(self, source_type: str, source_id: int) -> list[int]:
-        return list(self.conn.execute(
-            select(journal_entries.c.id).where(
-                journal_entries.c.company_id == self.company_id,
-                journal_entries.c.source_type == source_type,
-                journal_entries.c.source_id == source_id,
-            ).order_by(journal_entries.c.id)
-        ).scalars())
+        return list(
+            self.conn.execute(
+                select(journal_entries.c.id)
+                .where(
+                    journal_entries.c.company_id == self.company_id,
+                    journal_entries.c.source_type == source_type,
+                    journal_entries.c.source_id == source_id,
+                )
+                .order_by(journal_entries.c.id)
+            ).scalars()
+        )
 
     # -- balances ---------------------------------------------------------
     def balances(self, as_of: date | None = None) -> dict[tuple[str, str], Money]:
@@ -255,13 +284,12 @@ class LedgerRepository:
             .group_by(journal_lines.c.customer_id, journal_lines.c.currency)
         )
         return {
-            (int(r.customer_id), r.currency): Money.from_minor(int(r.net), r.currency)
-            for r in rows
+            (int(r.customer_id), r.currency): Money.from_minor(int(r.net), r.currency) for r in rows
         }
 
     def entry_count(self) -> int:
         return self.conn.execute(
-            select(func.count()).select_from(journal_entries).where(
-                journal_entries.c.company_id == self.company_id
-            )
+            select(func.count())
+            .select_from(journal_entries)
+            .where(journal_entries.c.company_id == self.company_id)
         ).scalar_one()

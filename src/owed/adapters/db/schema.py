@@ -236,7 +236,8 @@ documents = Table(
     Column("terms", String(60)),
     Column("rf_reference", String(40)),
     Column("related_id", BigInteger, ForeignKey("documents.id")),  # memo -> invoice
-    Column("source", String(20), nullable=False, server_default="billing"),  # billing|import|recurring
+    # billing | import | recurring
+    Column("source", String(20), nullable=False, server_default="billing"),
     Column("source_key", String(120)),  # idempotency key (import row, billing run)
     Column("details", Text, nullable=False, server_default="{}"),
     Column("created_by", String(64), nullable=False),
@@ -277,7 +278,8 @@ settlements = Table(
     company_fk(),
     Column("document_id", BigInteger, ForeignKey("documents.id"), nullable=False),
     Column("on_date", Date, nullable=False),
-    Column("kind", String(16), nullable=False),  # payment|credit_memo|discount|write_off|deduction|bank_fee|opening
+    # payment | credit_memo | discount | write_off | deduction | bank_fee | opening
+    Column("kind", String(16), nullable=False),
     Column("amount_minor", Money, nullable=False),  # reduces the open amount when positive
     Column("source_type", String(20), nullable=False),  # receipt|document|write_off|import
     Column("source_id", BigInteger),
@@ -309,4 +311,105 @@ tax_codes = Table(
     Column("rate", String(20), nullable=False),  # percent, exact decimal text
     Column("account_code", String(20)),
     UniqueConstraint("company_id", "code"),
+)
+
+
+# -- billing extras (migration 0003) -----------------------------------------
+
+# Files attached to a document, stored content-addressed (sha256) on disk
+# under data_dir/attachments/ab/cdef...; one row per (document, content).
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    company_fk(),
+    Column("document_id", BigInteger, ForeignKey("documents.id"), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("document_id", "sha256"),
+    Index("ix_attachments_company_document", "company_id", "document_id"),
+)
+
+# Every attempt to deliver a document (sent or failed, with the reason).
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    company_fk(),
+    Column("document_id", BigInteger, ForeignKey("documents.id"), nullable=False),
+    Column("channel", String(10), nullable=False),  # email | outbox
+    Column("recipient", String(254), nullable=False),
+    Column("status", String(10), nullable=False),  # sent | failed
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("message_id", String(200)),
+    Column("location", Text),  # the outbox file, when written there
+    Column("attempted_by", String(64), nullable=False),
+    Column("attempted_at", DateTime(timezone=True), nullable=False),
+    Index("ix_deliveries_company_document", "company_id", "document_id"),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    company_fk(),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("frequency", String(10), nullable=False),  # monthly | quarterly | annual
+    Column("anchor_day", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("tax_code", String(20)),
+    Column("account_code", String(20)),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_subscriptions_company_customer", "company_id", "customer_id"),
+)
+
+# Price and quantity in force from a date on; the first row starts the
+# subscription, a quantity of 0 cancels it.
+subscription_changes = Table(
+    "subscription_changes",
+    metadata,
+    Column("subscription_id", BigInteger, ForeignKey("subscriptions.id"), nullable=False),
+    company_fk(),
+    Column("effective", Date, nullable=False),
+    Column("quantity", String(40), nullable=False),  # exact decimal text
+    Column("unit_price", String(40), nullable=False),  # exact decimal text
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("subscription_id", "effective"),
+)
+
+usage_records = Table(
+    "usage_records",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    company_fk(),
+    Column("subscription_id", BigInteger, ForeignKey("subscriptions.id"), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("quantity", String(40), nullable=False),
+    Column("unit_price", String(40), nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_usage_records_subscription", "company_id", "subscription_id", "on_date"),
+)
+
+# One row per subscription and billing period: the idempotency guard of runs.
+billing_runs = Table(
+    "billing_runs",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    company_fk(),
+    Column("subscription_id", BigInteger, ForeignKey("subscriptions.id"), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("document_id", BigInteger, ForeignKey("documents.id")),  # NULL: nothing to bill
+    Column("run_by", String(64), nullable=False),
+    Column("run_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("company_id", "subscription_id", "period_start"),
 )

@@ -8,6 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from owed.adapters.db.audit import AuditRepository
+from owed.adapters.db.billing import BillingRepository
+from owed.adapters.db.customers import CustomerRepository
+from owed.adapters.db.cash import CashRepository
 from owed.adapters.db.directory import CompanyRepository, UserRepository
 from owed.adapters.db.errors import translated
 from owed.adapters.db.ledger import LedgerRepository
@@ -15,7 +18,7 @@ from owed.domain.audit import AuditEvent
 from owed.domain.auth import SYSTEM_USERNAME, Actor, Role
 from owed.domain.clock import Clock
 from owed.domain.errors import Conflict, NotFound, NotPermitted
-from owed.services.unit_of_work import CompanyRef, UnitOfWork
+from owed.services.unit_of_work import UnitOfWork
 
 SYSTEM_ACTOR = Actor(0, SYSTEM_USERNAME, frozenset({Role.ADMIN}))
 
@@ -27,8 +30,15 @@ class SqlUnitOfWork(UnitOfWork):
     jobs do that, and their audit records say so.
     """
 
-    def __init__(self, engine: Engine, company_code: str, username: str | None,
-                 clock: Clock, *, creating: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        company_code: str,
+        username: str | None,
+        clock: Clock,
+        *,
+        creating: bool = False,
+    ) -> None:
         super().__init__()
         self.engine = engine
         self.company_code = company_code
@@ -61,8 +71,11 @@ class SqlUnitOfWork(UnitOfWork):
             actor = UserRepository(self._conn, company.id).get(self.username)
             if actor is None:
                 self._close()
-                raise NotPermitted(self.username, "use Owed",
-                                   f"no active user {self.username!r} in company {company.code}")
+                raise NotPermitted(
+                    self.username,
+                    "use Owed",
+                    f"no active user {self.username!r} in company {company.code}",
+                )
             self.actor = actor
         return self
 
@@ -100,6 +113,18 @@ class SqlUnitOfWork(UnitOfWork):
     def audit_log(self) -> AuditRepository:
         return AuditRepository(self.conn, self.company.id)
 
+    @cached_property
+    def cash(self) -> CashRepository:
+        return CashRepository(self.conn, self.company.id)
+
+    @cached_property
+    def customers(self) -> CustomerRepository:
+        return CustomerRepository(self.conn, self.company.id)
+
+    @cached_property
+    def billing(self) -> BillingRepository:
+        return BillingRepository(self.conn, self.company.id)
+
     # -- transaction ------------------------------------------------------
     def _seal(self, events: list[AuditEvent]) -> None:
         self.audit_log.append(events, self.clock.now())
@@ -114,4 +139,3 @@ class SqlUnitOfWork(UnitOfWork):
 
     def settings(self) -> dict[str, Any]:
         return self.company.settings
-

@@ -11,7 +11,7 @@ import sys
 import typer
 
 from owed.domain.errors import OwedError
-from owed.entrypoints.cli import foundation
+from owed.entrypoints.cli import cash, foundation
 from owed.entrypoints.cli.errors import report
 
 app = typer.Typer(
@@ -27,6 +27,16 @@ app.add_typer(foundation.ledger_app, name="ledger")
 app.add_typer(foundation.period_app, name="period")
 app.add_typer(foundation.audit_app, name="audit")
 app.command("status")(foundation.status)
+app.add_typer(cash.cashapp_app, name="cashapp")
+
+import_app = typer.Typer(help="Import files: bank statements and remittances, customers, invoices.",
+                         no_args_is_help=True)
+import_app.command("bank")(cash.import_bank)
+app.add_typer(import_app, name="import")
+
+export_app = typer.Typer(help="Export files.", no_args_is_help=True)
+export_app.command("applications")(cash.export_applications)
+app.add_typer(export_app, name="export")
 
 
 def main(argv: list[str] | None = None) -> int:

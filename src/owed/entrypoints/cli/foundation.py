@@ -16,8 +16,9 @@ from owed.services import users as users_svc
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
-ledger_app = typer.Typer(help="General ledger: trial balance, entries, reversals.",
-                         no_args_is_help=True)
+ledger_app = typer.Typer(
+    help="General ledger: trial balance, entries, reversals.", no_args_is_help=True
+)
 period_app = typer.Typer(help="Fiscal periods: close, reopen, list.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 
@@ -34,8 +35,12 @@ def db_upgrade() -> None:
 @user_app.command("add")
 def user_add(
     username: str,
-    role: Annotated[list[str], typer.Option("--role", "-r", help="clerk, specialist, analyst, "
-                                             "lead, admin, auditor (repeatable)")],
+    role: Annotated[
+        list[str],
+        typer.Option(
+            "--role", "-r", help="clerk, specialist, analyst, lead, admin, auditor (repeatable)"
+        ),
+    ],
     name: Annotated[str, typer.Option(help="Display name")] = "",
     email: Annotated[str | None, typer.Option()] = None,
 ) -> None:
@@ -73,11 +78,19 @@ def trial_balance(
 
 
 def show_trial_balance(tb: ledger_svc.TrialBalance) -> None:
-    t = table(f"Trial balance{' as of ' + tb.as_of.isoformat() if tb.as_of else ''}",
-              "account", "name", "ccy", "debit", "credit", numeric=("debit", "credit"))
+    t = table(
+        f"Trial balance{' as of ' + tb.as_of.isoformat() if tb.as_of else ''}",
+        "account",
+        "name",
+        "ccy",
+        "debit",
+        "credit",
+        numeric=("debit", "credit"),
+    )
     for r in tb.rows:
-        t.add_row(r.account.code, r.account.name, r.currency, money_cell(r.debit),
-                  money_cell(r.credit))
+        t.add_row(
+            r.account.code, r.account.name, r.currency, money_cell(r.debit), money_cell(r.credit)
+        )
     for cur, (d, c) in sorted(tb.totals().items()):
         t.add_row("", "[bold]total[/]", cur, f"[bold]{d.format()}[/]", f"[bold]{c.format()}[/]")
     console.print(t)
@@ -110,7 +123,8 @@ def ledger_post(
 
     lines = tuple([parse(d, "debit") for d in debit] + [parse(c, "credit") for c in credit])
     entry_id = ledger_svc.post_manual_entry(
-        ledger_svc.PostManualEntry(parse_date(date_, "--date"), description, lines), rt.uow())  # type: ignore[arg-type]
+        ledger_svc.PostManualEntry(parse_date(date_, "--date"), description, lines), rt.uow()
+    )  # type: ignore[arg-type]
     console.print(f"posted journal entry {entry_id}")
 
 
@@ -122,7 +136,8 @@ def ledger_reverse(
 ) -> None:
     """Reverse a posted entry with a new, opposite entry."""
     new_id = ledger_svc.reverse_entry(
-        ledger_svc.ReverseEntry(entry_id, parse_date(on, "--on"), reason), runtime().uow())
+        ledger_svc.ReverseEntry(entry_id, parse_date(on, "--on"), reason), runtime().uow()
+    )
     console.print(f"entry {entry_id} reversed by entry {new_id}")
 
 
@@ -174,8 +189,14 @@ def audit_log(
     """The most recent audit records."""
     t = table("Audit log", "seq", "at", "actor", "action", "object", "after")
     for r in audit_svc.recent_audit(runtime().uow(), limit, object_type, object_id):
-        t.add_row(str(r.seq), r.at.strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.action,
-                  f"{r.object_type} {r.object_id}", (r.after or "")[:60])
+        t.add_row(
+            str(r.seq),
+            r.at.strftime("%Y-%m-%d %H:%M:%S"),
+            r.actor,
+            r.action,
+            f"{r.object_type} {r.object_id}",
+            (r.after or "")[:60],
+        )
     console.print(t)
 
 
@@ -187,13 +208,15 @@ def status() -> None:
         company = uow.company
         actor = uow.actor
         entries = uow.ledger.entry_count()
-    console.print(f"[bold]{company.name}[/] ({company.code}), base currency "
-                  f"{company.base_currency}, timezone {company.timezone}")
+    console.print(
+        f"[bold]{company.name}[/] ({company.code}), base currency "
+        f"{company.base_currency}, timezone {company.timezone}"
+    )
     console.print(f"database: {rt.settings.database_url}")
     console.print(f"acting as: {actor.username} ({', '.join(sorted(actor.roles))})")
     console.print(f"journal entries: {entries}")
     show_trial_balance(ledger_svc.trial_balance(rt.uow()))
     sub = ledger_svc.subledger_vs_control(rt.uow())
-    for cur, (subledger, control) in sorted(sub.items()):
+    for _currency, (subledger, control) in sorted(sub.items()):
         mark = "[green]=[/]" if subledger == control else "[red]≠[/]"
         console.print(f"AR subledger {subledger} {mark} GL control {control}")

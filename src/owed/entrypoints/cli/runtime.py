@@ -13,8 +13,8 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from owed.adapters.clock import SystemClock
-from owed.adapters.db.engine import ensure_schema, make_engine
 from owed.adapters.db.directory import CompanyRepository
+from owed.adapters.db.engine import ensure_schema, make_engine
 from owed.adapters.db.uow import SqlUnitOfWork
 from owed.config import Settings, load_settings
 from owed.domain.clock import Clock, FixedClock
@@ -43,8 +43,9 @@ class Runtime:
         return self.user_override or self.settings.acting_user()
 
     def uow(self, username: str | None = None) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.settings.company, username or self.username,
-                             self.clock)
+        return SqlUnitOfWork(
+            self.engine, self.settings.company, username or self.username, self.clock
+        )
 
     def system_uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.settings.company, None, self.clock)

@@ -1,0 +1,170 @@
+"""CLI: bank file import, the matching run, the exception queue, applications export."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from owed.adapters.bankfiles import file_digest, parse_bytes
+from owed.domain.errors import InvalidInput
+from owed.domain.payments.statement import ParseOptions
+from owed.entrypoints.cli.common import console, table
+from owed.entrypoints.cli.runtime import runtime
+from owed.services import cash_application as cashapp
+from owed.services import cash_corrections as corrections
+from owed.services.payments import ImportBankFile, import_bank_file
+
+cashapp_app = typer.Typer(help="Cash application: match receipts to invoices.",
+                          no_args_is_help=True)
+
+
+def import_bank(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    format: Annotated[str | None, typer.Option(
+        help="bai2, camt, mt940, x12-820, nacha, lockbox, csv, xlsx (default: detect)")] = None,
+    lenient: Annotated[bool, typer.Option(
+        help="Report wrong control totals as warnings instead of refusing the file")] = False,
+    account: Annotated[str | None, typer.Option(help="Bank account the file is for")] = None,
+    layout: Annotated[Path | None, typer.Option(
+        help="Lockbox layout or CSV column mapping (TOML/JSON)")] = None,
+) -> None:
+    """Import a bank statement or remittance file as receipts (format detected from content)."""
+    data = file.read_bytes()
+    options = ParseOptions(strict=not lenient,
+                           default_currency=runtime().settings.base_currency)
+    if layout is not None:
+        options.layout = _load_layout(layout)
+    parsed = parse_bytes(data, str(file), format, options)
+    result = import_bank_file(ImportBankFile(parsed, file.name, file_digest(data), account),
+                              runtime().uow())
+    if result.already_imported:
+        console.print(f"{file.name} was already imported: nothing created")
+        return
+    totals = ", ".join(str(m) for m in result.total.values()) or "nothing"
+    console.print(f"{file.name} ({result.format}): {result.receipts_created} receipts ({totals}), "
+                  f"{result.returns_created} returns, {result.duplicates} already known, "
+                  f"{result.skipped_debits} debits skipped")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
+
+
+def _load_layout(path: Path) -> dict[str, object]:
+    import json
+    import tomllib
+
+    try:
+        if path.suffix.lower() == ".json":
+            return dict(json.loads(path.read_text()))
+        return dict(tomllib.loads(path.read_text()))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"{path}: cannot read the layout: {exc}") from None
+
+
+@cashapp_app.command("run")
+def run(
+    batch: Annotated[int, typer.Option(help="Receipts per transaction")] = 1000,
+) -> None:
+    """Match every unapplied receipt; apply the confident ones, queue the rest with reasons."""
+    rt = runtime()
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), console=console,
+                  transient=True) as progress:
+        task = progress.add_task("matching", total=None)
+        result = cashapp.run_cash_application(
+            cashapp.RunCashApplication(batch=batch), rt.uow(),
+            progress=lambda n: progress.advance(task, n))
+    if not result.receipts:
+        console.print("no receipts waiting to be applied")
+        return
+    share = result.auto_applied / result.receipts
+    console.print(f"{result.receipts} receipts: {result.auto_applied} applied automatically "
+                  f"({share:.1%} by count), {result.exceptions} to the exception queue")
+    for cur, total in sorted(result.total_value.items()):
+        applied = result.applied_value.get(cur)
+        value_share = (applied.amount / total.amount) if applied and total.amount else 0
+        console.print(f"  {cur}: {applied or '0'} of {total} applied ({value_share:.1%} by value)")
+    for rule, count in result.by_rule.most_common():
+        console.print(f"  rule {rule}: {count}")
+
+
+@cashapp_app.command("exceptions")
+def exceptions(
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Also write them to CSV")] = None,
+) -> None:
+    """Receipts not fully applied: reason, age against the 5-business-day SLA, suggestions."""
+    items = corrections.list_exceptions(runtime().uow())
+    t = table("Unapplied cash", "receipt", "value date", "amount", "unapplied", "payer",
+              "age (bd)", "reason / best suggestion", numeric=("amount", "unapplied", "age (bd)"))
+    for e in items:
+        best = e.suggestions[0]["explanation"] if e.suggestions else ""
+        age = f"[red]{e.business_days_open}[/]" if e.over_sla else str(e.business_days_open)
+        t.add_row(str(e.receipt_id), e.value_date.isoformat(), e.amount.format(),
+                  e.unapplied.format(), (e.payer_name or "")[:28], age,
+                  (e.reason + (f" | {best}" if best else ""))[:90])
+    console.print(t)
+    over = [e for e in items if e.over_sla]
+    console.print(f"{len(items)} receipts open, {len(over)} over the "
+                  f"{cashapp.UNAPPLIED_SLA_BUSINESS_DAYS}-business-day SLA")
+    if csv_out:
+        with csv_out.open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["receipt_id", "value_date", "currency", "amount", "unapplied",
+                        "payer_name", "bank_reference", "business_days_open", "over_sla",
+                        "reason", "best_suggestion"])
+            for e in items:
+                w.writerow([e.receipt_id, e.value_date, e.amount.currency.code, e.amount.amount,
+                            e.unapplied.amount, e.payer_name or "", e.bank_reference or "",
+                            e.business_days_open, e.over_sla, e.reason,
+                            e.suggestions[0]["explanation"] if e.suggestions else ""])
+        console.print(f"written to {csv_out}")
+
+
+def _target(spec: str) -> corrections.Target:
+    number, _, amount = spec.partition(":")
+    try:
+        return corrections.Target(number, Decimal(amount) if amount else None)
+    except InvalidOperation:
+        raise InvalidInput(f"{spec!r}: expected INVOICE or INVOICE:AMOUNT") from None
+
+
+@cashapp_app.command("apply")
+def apply(
+    receipt: int,
+    invoices: Annotated[list[str], typer.Argument(help="INVOICE[:AMOUNT] ...")],
+    credit_remainder: Annotated[bool, typer.Option(
+        help="Keep what is left as a credit on the customer's account")] = False,
+    note: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Apply a receipt by hand (teaches the matcher for next time)."""
+    entry = corrections.apply_receipt(corrections.ApplyReceipt(
+        receipt, tuple(_target(s) for s in invoices), credit_remainder, note), runtime().uow())
+    console.print(f"receipt {receipt} applied (journal entry {entry})")
+
+
+@cashapp_app.command("unapply")
+def unapply(
+    receipt: int,
+    invoice: Annotated[str | None, typer.Option(help="Only this invoice")] = None,
+    reason: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Reverse a receipt's applications; the cash returns to unapplied."""
+    entry = corrections.unapply_receipt(corrections.UnapplyReceipt(receipt, invoice, reason),
+                                        runtime().uow())
+    console.print(f"receipt {receipt} unapplied (journal entry {entry})")
+
+
+def export_applications(
+    file: Annotated[Path, typer.Argument(help="CSV file to write")],
+) -> None:
+    """One row per allocation (and per unapplied remainder); columns in docs/formats.md."""
+    rows = corrections.export_applications(runtime().uow())
+    with file.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=corrections.EXPORT_COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    console.print(f"{len(rows)} rows written to {file}")

@@ -1,0 +1,493 @@
+"""Cash application use cases: the matching run, manual apply, unapply, the exception queue.
+
+The matching itself is pure (``owed.domain.cash_application``); this module
+feeds it from the database and persists its decisions. Every application is
+posted at once (see docs/ledger.md):
+
+    Dr unapplied cash        cash applied (+ overpayment kept as credit)
+    Dr sales discounts       discount granted
+    Dr small balance w/o     short pay within tolerance
+    Dr bank fees             wire fee
+    Dr deductions clearing   short pay beyond tolerance (customer, invoice)
+        Cr AR control        per invoice: everything that closed it (customer, invoice)
+        Cr customer credits  overpayment kept as credit (customer)
+
+and mirrored in dated ``settlements`` rows, so an aging as of any past date can
+be rebuilt. Invariant, per receipt, at all times: Σ active cash applications
++ credit kept + unapplied cash = receipt amount (a property test guards it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from owed.domain.auth import Permission
+from owed.domain.cash_application.conservation import check_conservation
+from owed.domain.cash_application.engine import consume, match_receipt
+from owed.domain.cash_application.index import MatchContext
+from owed.domain.cash_application.model import (
+    AdjustmentKind,
+    Decision,
+    MatchSettings,
+    Receipt,
+)
+from owed.domain.errors import InvalidInput, NotFound, RuleViolation
+from owed.domain.ledger import JournalEntry, JournalLine, SystemAccount
+from owed.domain.ledger.periods import period_key
+from owed.domain.money import Currency, Money
+from owed.domain.payments.statement import Method, RemittanceLine
+from owed.services.ledger import account, post_entries
+from owed.services.unit_of_work import UnitOfWork
+
+UNAPPLIED_SLA_BUSINESS_DAYS = 5
+
+
+# -- settings -------------------------------------------------------------------
+def match_settings(uow: UnitOfWork) -> MatchSettings:
+    """The company's policy: defaults overridden by settings["cash_application"]."""
+    overrides: dict[str, Any] = dict(uow.company.settings.get("cash_application", {}))
+    defaults = MatchSettings()
+    values: dict[str, Any] = {}
+    for name, value in overrides.items():
+        if not hasattr(defaults, name):
+            raise InvalidInput(f"unknown cash application setting {name!r}")
+        current = getattr(defaults, name)
+        values[name] = Decimal(str(value)) if isinstance(current, Decimal) else type(current)(value)
+    return MatchSettings(**{**{f: getattr(defaults, f) for f in defaults.__slots__}, **values})
+
+
+# -- reading receipts ---------------------------------------------------------
+def receipt_from_row(row: dict[str, Any]) -> Receipt:
+    cur = Currency.of(row["currency"])
+    remittance = tuple(
+        RemittanceLine(
+            reference=r["reference"],
+            paid=Decimal(r["paid"]) if r.get("paid") else None,
+            invoice_amount=Decimal(r["invoice_amount"]) if r.get("invoice_amount") else None,
+            discount=Decimal(r["discount"]) if r.get("discount") else None,
+            adjustment=Decimal(r["adjustment"]) if r.get("adjustment") else None,
+            reason_code=r.get("reason_code"),
+            reason_text=r.get("reason_text"),
+            kind=r.get("kind") or "invoice",
+        )
+        for r in json.loads(row["remittance"] or "[]")
+    )
+    return Receipt(
+        id=row["id"],
+        amount=cur.from_minor(row["amount_minor"]),
+        currency=cur.code,
+        value_date=row["value_date"],
+        method=Method(row["method"]),
+        payer_name=row["payer_name"],
+        payer_account=row["payer_account"],
+        remittance_text=row["remittance_text"] or "",
+        remittance=remittance,
+        bank_reference=row["bank_reference"],
+    )
+
+
+# -- posting one application ----------------------------------------------------
+@dataclass
+class AppLine:
+    """What one application does to one document (amounts in minor units)."""
+
+    document: dict[str, Any]
+    cash: int = 0
+    discount: int = 0
+    write_off: int = 0
+    deduction: int = 0
+    fee: int = 0
+    reason_code: str | None = None
+
+    @property
+    def settles(self) -> int:
+        return self.cash + self.discount + self.write_off + self.deduction + self.fee
+
+
+def posting_date(uow: UnitOfWork, value_date: date) -> date:
+    """The receipt's value date when its period is open, else today."""
+    if not uow.ledger.closed_periods({period_key(value_date)}) and value_date <= uow.today():
+        return value_date
+    return uow.today()
+
+
+def post_application(
+    uow: UnitOfWork,
+    receipt: dict[str, Any],
+    customer_id: int | None,
+    lines: Sequence[AppLine],
+    credit: int,
+    *,
+    how: str,
+    rule: str,
+    confidence: float,
+    explanation: str,
+) -> int:
+    """Apply, settle, post and record one decision for one receipt; returns the entry id."""
+    cur = Currency.of(receipt["currency"])
+    cash_total = sum(ln.cash for ln in lines) + credit
+    if cash_total <= 0 and not any(ln.settles for ln in lines):
+        raise InvalidInput(f"nothing to apply from receipt {receipt['id']}")
+    for ln in lines:
+        doc = ln.document
+        if doc["currency"] != cur.code:
+            raise RuleViolation(
+                f"receipt {receipt['id']} is in {cur.code}, invoice "
+                f"{doc['number']} in {doc['currency']}: apply across currencies "
+                "is not supported yet"
+            )
+        uow.cash.reduce_open(doc["id"], ln.settles, cur.code, doc["number"])
+    if cash_total:
+        uow.cash.take_unapplied(receipt["id"], cash_total, cur.code)
+    on = posting_date(uow, receipt["value_date"])
+
+    def m(minor: int) -> Money:
+        return Money.from_minor(minor, cur)
+
+    jl: list[JournalLine] = []
+    if cash_total:
+        jl.append(
+            JournalLine(
+                account(uow, SystemAccount.UNAPPLIED_CASH),
+                m(cash_total),
+                memo=f"receipt {receipt['id']}",
+            )
+        )
+    for role, attr in (
+        (SystemAccount.SALES_DISCOUNTS, "discount"),
+        (SystemAccount.WRITE_OFF, "write_off"),
+        (SystemAccount.BANK_FEES, "fee"),
+    ):
+        total = sum(getattr(ln, attr) for ln in lines)
+        if total:
+            jl.append(JournalLine(account(uow, role), m(total), customer_id=customer_id))
+    for ln in lines:
+        doc = ln.document
+        if ln.deduction:
+            jl.append(
+                JournalLine(
+                    account(uow, SystemAccount.DEDUCTIONS_CLEARING),
+                    m(ln.deduction),
+                    customer_id=doc["customer_id"],
+                    document_type="document",
+                    document_id=doc["id"],
+                    memo=ln.reason_code or "",
+                )
+            )
+        jl.append(
+            JournalLine(
+                account(uow, SystemAccount.AR_CONTROL),
+                -m(ln.settles),
+                customer_id=doc["customer_id"],
+                document_type="document",
+                document_id=doc["id"],
+            )
+        )
+    if credit:
+        jl.append(
+            JournalLine(
+                account(uow, SystemAccount.CUSTOMER_CREDITS),
+                -m(credit),
+                customer_id=customer_id,
+                memo=f"overpayment, receipt {receipt['id']}",
+            )
+        )
+    numbers = ", ".join(ln.document["number"] for ln in lines) or "customer credit"
+    (entry_id,) = post_entries(
+        uow,
+        [
+            JournalEntry(
+                on,
+                f"Cash application: receipt {receipt['id']} to {numbers}",
+                tuple(jl),
+                source_type="receipt",
+                source_id=receipt["id"],
+            )
+        ],
+    )
+    now, user = uow.now(), uow.actor.username
+    settle_rows, app_rows = [], []
+    for ln in lines:
+        for kind, minor in (
+            ("payment", ln.cash),
+            ("discount", ln.discount),
+            ("write_off", ln.write_off),
+            ("deduction", ln.deduction),
+            ("bank_fee", ln.fee),
+        ):
+            if minor:
+                settle_rows.append(
+                    {
+                        "document_id": ln.document["id"],
+                        "on_date": on,
+                        "kind": kind,
+                        "amount_minor": minor,
+                        "source_type": "receipt",
+                        "source_id": receipt["id"],
+                        "entry_id": entry_id,
+                        "created_by": user,
+                        "created_at": now,
+                    }
+                )
+        app_rows.append(
+            _app_row(
+                receipt,
+                ln.document["id"],
+                ln.document["customer_id"],
+                ln.cash,
+                ln,
+                how,
+                rule,
+                confidence,
+                explanation,
+                on,
+                user,
+                now,
+                entry_id,
+            )
+        )
+    if credit:
+        app_rows.append(
+            _app_row(
+                receipt,
+                None,
+                customer_id,
+                credit,
+                None,
+                how,
+                rule,
+                confidence,
+                explanation,
+                on,
+                user,
+                now,
+                entry_id,
+            )
+        )
+    uow.cash.add_settlements(settle_rows)
+    uow.cash.add_applications(app_rows)
+    uow.audit(
+        "receipt.apply",
+        "receipt",
+        receipt["id"],
+        after={
+            "how": how,
+            "rule": rule,
+            "confidence": round(confidence, 3),
+            "customer_id": customer_id,
+            "documents": [
+                [
+                    ln.document["number"],
+                    str(m(ln.cash)),
+                    str(m(ln.discount)),
+                    str(m(ln.write_off)),
+                    str(m(ln.deduction)),
+                    str(m(ln.fee)),
+                ]
+                for ln in lines
+            ],
+            "credit": str(m(credit)),
+            "entry_id": entry_id,
+        },
+    )
+    return entry_id
+
+
+def _app_row(
+    receipt: dict[str, Any],
+    document_id: int | None,
+    customer_id: int | None,
+    cash: int,
+    ln: AppLine | None,
+    how: str,
+    rule: str,
+    confidence: float,
+    explanation: str,
+    on: date,
+    user: str,
+    now: Any,
+    entry_id: int,
+) -> dict[str, Any]:
+    return {
+        "receipt_id": receipt["id"],
+        "document_id": document_id,
+        "customer_id": customer_id,
+        "amount_minor": cash,
+        "discount_minor": ln.discount if ln else 0,
+        "write_off_minor": ln.write_off if ln else 0,
+        "deduction_minor": ln.deduction if ln else 0,
+        "fee_minor": ln.fee if ln else 0,
+        "reason_code": ln.reason_code if ln else None,
+        "how": how,
+        "rule": rule[:60],
+        "confidence": float(confidence),
+        "explanation": explanation,
+        "applied_on": on,
+        "applied_by": user,
+        "applied_at": now,
+        "entry_id": entry_id,
+    }
+
+
+def lines_from_decision(
+    uow: UnitOfWork, decision: Decision, currency: str
+) -> tuple[list[AppLine], int]:
+    cur = Currency.of(currency)
+    by_doc: dict[int, AppLine] = {}
+
+    def line(item_id: int) -> AppLine:
+        if item_id not in by_doc:
+            doc = uow.cash.document(item_id)
+            if doc is None:
+                raise NotFound("document", item_id)
+            by_doc[item_id] = AppLine(doc)
+        return by_doc[item_id]
+
+    for alloc in decision.allocations:
+        line(alloc.item_id).cash += cur.to_minor(alloc.amount)
+    credit = 0
+    field_for = {
+        AdjustmentKind.DISCOUNT: "discount",
+        AdjustmentKind.WRITE_OFF: "write_off",
+        AdjustmentKind.DEDUCTION: "deduction",
+        AdjustmentKind.BANK_FEE: "fee",
+    }
+    for adj in decision.adjustments:
+        minor = cur.to_minor(adj.amount)
+        if adj.kind is AdjustmentKind.CUSTOMER_CREDIT:
+            credit += minor
+            continue
+        if adj.item_id is None:
+            raise RuleViolation(f"{adj.kind} adjustment without an invoice")
+        ln = line(adj.item_id)
+        setattr(ln, field_for[adj.kind], getattr(ln, field_for[adj.kind]) + minor)
+        if adj.reason_code:
+            ln.reason_code = adj.reason_code
+    return list(by_doc.values()), credit
+
+
+# -- the matching run -----------------------------------------------------------
+@dataclass(frozen=True)
+class RunCashApplication:
+    receipt_ids: tuple[int, ...] | None = None
+    batch: int = 1000
+
+
+@dataclass
+class RunResult:
+    receipts: int = 0
+    auto_applied: int = 0
+    exceptions: int = 0
+    applied_value: dict[str, Money] = field(default_factory=dict)
+    total_value: dict[str, Money] = field(default_factory=dict)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def run_cash_application(
+    cmd: RunCashApplication,
+    uow: UnitOfWork,
+    progress: Callable[[int], None] | None = None,
+    keep_decisions: bool = False,
+) -> RunResult:
+    result = RunResult()
+    with uow:
+        uow.require(Permission.APPLY_CASH)
+        rows = uow.cash.receipts_to_match(cmd.receipt_ids)
+        if not rows:
+            return result
+        context = MatchContext.build(uow.cash.open_items(), uow.cash.customer_infos())
+        knowledge = uow.cash.knowledge()
+        settings = match_settings(uow)
+        for start in range(0, len(rows), cmd.batch):
+            chunk = rows[start : start + cmd.batch]
+            pending = []
+            for row in chunk:
+                receipt = receipt_from_row(row)
+                decision = match_receipt(receipt, context, knowledge, settings)
+                check_conservation(receipt, decision)
+                consume(context, decision)
+                result.receipts += 1
+                cur = receipt.currency
+                amount = Money(receipt.amount, cur)
+                result.total_value[cur] = result.total_value.get(cur, Money.zero(cur)) + amount
+                if keep_decisions:
+                    result.decisions.append(decision)
+                if decision.auto:
+                    result.auto_applied += 1
+                    result.by_rule[decision.rule] += 1
+                    result.applied_value[cur] = result.applied_value.get(
+                        cur, Money.zero(cur)
+                    ) + Money(receipt.amount - decision.unapplied, cur)
+                    lines, credit = lines_from_decision(uow, decision, cur)
+                    post_application(
+                        uow,
+                        row,
+                        decision.customer_id,
+                        lines,
+                        credit,
+                        how="auto",
+                        rule=decision.rule,
+                        confidence=decision.confidence,
+                        explanation=decision.explanation,
+                    )
+                    pending.append(
+                        {
+                            "rid": row["id"],
+                            "ms": "auto",
+                            "cid": decision.customer_id,
+                            "prop": json.dumps(_proposal_json(decision)),
+                        }
+                    )
+                else:
+                    result.exceptions += 1
+                    pending.append(
+                        {
+                            "rid": row["id"],
+                            "ms": "exception",
+                            "cid": decision.customer_id,
+                            "prop": json.dumps(_proposal_json(decision)),
+                        }
+                    )
+            uow.cash.set_matches(pending)
+            uow.audit(
+                "cashapp.run",
+                "receipts",
+                f"{chunk[0]['id']}-{chunk[-1]['id']}",
+                after={
+                    "receipts": len(chunk),
+                    "auto": sum(1 for p in pending if p["ms"] == "auto"),
+                },
+            )
+            uow.commit()
+            if progress:
+                progress(len(chunk))
+    return result
+
+
+def _proposal_json(decision: Decision) -> dict[str, Any]:
+    return {
+        "rule": decision.rule,
+        "confidence": round(decision.confidence, 3),
+        "explanation": decision.explanation,
+        "customer_id": decision.customer_id,
+        "suggestions": [
+            {
+                "customer_id": s.customer_id,
+                "confidence": round(s.confidence, 3),
+                "rule": s.rule,
+                "explanation": s.explanation,
+                "allocations": [[a.item_id, str(a.amount)] for a in s.allocations],
+                "adjustments": [
+                    [a.kind.value, str(a.amount), a.item_id, a.reason_code] for a in s.adjustments
+                ],
+            }
+            for s in decision.suggestions
+        ],
+    }
