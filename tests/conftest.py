@@ -14,6 +14,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+pytest_plugins = ["tests.fixtures.smtp"]
+
 
 def _samples_path() -> Path:
     configured = os.environ.get("OWED_SAMPLES_DIR")
