@@ -26,7 +26,7 @@ def translate(exc: DBAPIError) -> Exception:
     m = re.search(r"owed: period (\S+) is closed", message)
     if m or "owed: period is closed" in message:
         return ClosedPeriod(m.group(1) if m else "(database)", "a closed period")
-    if "append-only" in message or "already posted" in message:
+    if "owed:" in message:  # any other guard of ours
         return IntegrityFailure(f"refused by the database: {message.splitlines()[0]}")
     if isinstance(exc, IntegrityError):
         return Conflict(f"the change conflicts with existing data: {message.splitlines()[0]}")

@@ -208,9 +208,13 @@ SQLITE_GUARDS = [
       WHERE (SELECT COUNT(*) FROM journal_lines WHERE entry_id = NEW.id) < 2
          OR EXISTS (SELECT 1 FROM journal_lines WHERE entry_id = NEW.id
                     GROUP BY currency HAVING SUM(amount_minor) <> 0);
+      SELECT RAISE(ABORT, 'owed: journal lines disagree with their entry (date or company)')
+      WHERE EXISTS (SELECT 1 FROM journal_lines WHERE entry_id = NEW.id
+                    AND (entry_date <> NEW.entry_date OR company_id <> NEW.company_id));
       SELECT RAISE(ABORT, 'owed: period is closed')
       WHERE EXISTS (SELECT 1 FROM fiscal_periods WHERE company_id = NEW.company_id
-                    AND period = NEW.period AND status = 'closed');
+                    AND NEW.entry_date BETWEEN start_date AND end_date
+                    AND status = 'closed');
     END""",
     """CREATE TRIGGER journal_line_append_only BEFORE INSERT ON journal_lines
     WHEN EXISTS (SELECT 1 FROM journal_entries WHERE id = NEW.entry_id)
@@ -233,9 +237,15 @@ POSTGRES_GUARDS = [
         RAISE EXCEPTION 'owed: unbalanced journal entry %', NEW.id
           USING ERRCODE = 'check_violation';
       END IF;
+      IF EXISTS (SELECT 1 FROM journal_lines WHERE entry_id = NEW.id
+                 AND (entry_date <> NEW.entry_date OR company_id <> NEW.company_id)) THEN
+        RAISE EXCEPTION 'owed: journal lines disagree with their entry % (date or company)', NEW.id
+          USING ERRCODE = 'check_violation';
+      END IF;
       IF EXISTS (SELECT 1 FROM fiscal_periods WHERE company_id = NEW.company_id
-                 AND period = NEW.period AND status = 'closed') THEN
-        RAISE EXCEPTION 'owed: period % is closed', NEW.period
+                 AND NEW.entry_date BETWEEN start_date AND end_date
+                 AND status = 'closed') THEN
+        RAISE EXCEPTION 'owed: period % is closed', to_char(NEW.entry_date, 'YYYY-MM')
           USING ERRCODE = 'check_violation';
       END IF;
       RETURN NEW;

@@ -1,0 +1,472 @@
+"""Dunning: which customers get which reminder today, and why the others do not.
+
+A ``DunningPolicy`` is data: ordered ``DunningLevel``s, each with a threshold
+in days relative to the due date (negative = a friendly reminder before due),
+a minimum amount, a channel, a template and the actions it triggers (credit
+hold, agency, legal). ``select`` is a pure function of the customers' states,
+the policies and today's date. It returns the notices to send and, for
+everything not sent, an ``Exclusion`` with its reason, so a preview can answer
+"why did this customer not get a reminder?".
+
+The rules, in the order they are applied:
+
+1. **Once a day.** A customer whose last run is today (or later) gets nothing.
+2. **Blocked** customers get nothing. A customer whose segment has no policy
+   (and no default policy with ``segment=None`` exists) gets nothing.
+3. Per item, never dunned:
+
+   * nothing open (zero or negative open amount);
+   * the **disputed** amount. An item disputed in full is excluded; of a partly
+     disputed item only the undisputed rest is dunned (and the notice says so);
+   * an item under a **pending promise to pay** or a **current payment plan**
+     (a broken promise or plan no longer protects the item; a kept promise
+     has been honoured, so what is still open is dunned normally).
+
+4. **One level at a time.** An item's next level is the first level numbered
+   above the last level sent for it; a level is never repeated and never
+   skipped, and after the last level the item is not dunned again. The one
+   exception is deliberate: a pre-due level (negative threshold) is passed
+   over once the item is past due, so an overdue item never receives a
+   "your invoice falls due soon" text.
+5. **Thresholds and spacing.** The next level is due when the item is at least
+   ``days_after_due`` days past its due date. When the previous level was sent
+   late, the gap between the two thresholds is kept: level N+1 is not sent
+   earlier than ``last_sent_on + (days(N+1) - days(N))``.
+6. **Covered by cash.** Per currency, when the customer's unapplied cash plus
+   open credits cover the whole overdue dunnable amount (items past due,
+   undisputed, not protected), the overdue items in that currency are not
+   dunned: the money is there and needs applying, not chasing. What is left
+   over covers pre-due reminders the same way. Partial cover excludes nothing
+   (nobody can tell which invoice the cash was meant for); the notice carries
+   the unapplied amounts so the letter can mention them.
+7. **Minimum amount.** Per level and currency, the customer's total of the
+   items that would move to that level must reach the level's ``min_amount``;
+   otherwise those items wait (they are reconsidered at the next run).
+8. **One consolidated notice** per customer lists every item that advances,
+   each with its own new level; the notice takes the channel and template of
+   the highest of those levels, and the union of their actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from owed.domain.collections.promises import PlanStatus, PromiseStatus
+from owed.domain.errors import ConfigurationError, InvalidInput
+from owed.domain.money import Currency, Money, total
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    LETTER = "letter"
+
+
+class DunningAction(StrEnum):
+    HOLD = "hold"
+    ESCALATE_AGENCY = "escalate_agency"
+    ESCALATE_LEGAL = "escalate_legal"
+
+
+@dataclass(frozen=True)
+class DunningLevel:
+    number: int
+    name: str
+    days_after_due: int  # negative: a friendly reminder before the due date
+    min_amount: Decimal = Decimal(0)
+    channel: Channel = Channel.EMAIL
+    template: str = ""
+    actions: frozenset[DunningAction] = frozenset()
+
+    @property
+    def is_pre_due(self) -> bool:
+        return self.days_after_due < 0
+
+
+@dataclass(frozen=True)
+class DunningPolicy:
+    """Ordered levels for one customer segment (``segment=None``: the default policy)."""
+
+    name: str
+    segment: str | None
+    levels: tuple[DunningLevel, ...]
+
+    def __post_init__(self) -> None:
+        if not self.levels:
+            raise ConfigurationError(f"dunning policy {self.name!r} has no levels")
+        for prev, nxt in zip(self.levels, self.levels[1:], strict=False):
+            if nxt.number <= prev.number or nxt.days_after_due <= prev.days_after_due:
+                raise ConfigurationError(
+                    f"dunning policy {self.name!r}: level {nxt.number} must come after level "
+                    f"{prev.number} in both number and days after due"
+                )
+        for level in self.levels:
+            if level.number < 1:
+                raise ConfigurationError(
+                    f"dunning policy {self.name!r}: level numbers start at 1, got {level.number}"
+                )
+            if not isinstance(level.min_amount, Decimal) or level.min_amount < 0:
+                raise ConfigurationError(
+                    f"dunning policy {self.name!r}: level {level.number} min_amount must be a "
+                    f"non-negative Decimal"
+                )
+
+    def level(self, number: int) -> DunningLevel | None:
+        return next((lv for lv in self.levels if lv.number == number), None)
+
+    def next_level(self, last_level: int, days_overdue: int) -> DunningLevel | None:
+        """The first level above ``last_level``; pre-due levels only while not yet overdue."""
+        for level in self.levels:
+            if level.number <= last_level:
+                continue
+            if level.is_pre_due and days_overdue > 0:
+                continue
+            return level
+        return None
+
+
+@dataclass(frozen=True)
+class DunningItem:
+    """One open item of a customer as dunning sees it."""
+
+    document: str
+    currency: str
+    due_date: date
+    open_amount: Decimal
+    disputed_amount: Decimal = Decimal(0)
+    promise: PromiseStatus | None = None  # status of a promise covering the item, if any
+    plan: PlanStatus | None = None  # status of a payment plan covering the item, if any
+    last_level: int = 0  # 0: never dunned
+    last_sent_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CustomerDunningState:
+    customer_id: str
+    segment: str | None
+    items: tuple[DunningItem, ...]
+    unapplied_cash: tuple[Money, ...] = ()
+    credits: tuple[Money, ...] = ()  # open credit memos, as positive amounts
+    last_run: date | None = None
+    blocked: bool = False
+
+
+class ExclusionReason(StrEnum):
+    ALREADY_RUN_TODAY = "already_run_today"
+    BLOCKED = "blocked"
+    NO_POLICY = "no_policy"
+    NOTHING_OPEN = "nothing_open"
+    DISPUTED = "disputed"
+    PARTLY_DISPUTED = "partly_disputed"  # the item is dunned; its disputed part is not
+    PROMISE_TO_PAY = "promise_to_pay"
+    PAYMENT_PLAN = "payment_plan"
+    LAST_LEVEL_SENT = "last_level_sent"
+    NOT_DUE_FOR_LEVEL = "not_due_for_level"
+    TOO_SOON = "too_soon"
+    COVERED_BY_UNAPPLIED = "covered_by_unapplied"
+    BELOW_MIN_AMOUNT = "below_min_amount"
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    customer_id: str
+    item: str | None  # the document, or None when the whole customer is excluded
+    reason: ExclusionReason
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    document: str
+    due_date: date
+    days_overdue: int
+    open_amount: Money
+    disputed_amount: Money
+    dunned_amount: Money  # open less disputed
+    level: int  # the level this item moves to with this notice
+    previous_level: int
+
+
+@dataclass(frozen=True)
+class DunningNotice:
+    customer_id: str
+    policy: str
+    level: DunningLevel  # the highest level among the items
+    items: tuple[NoticeItem, ...]
+    totals: Mapping[str, Money]  # dunned amount per currency
+    actions: frozenset[DunningAction]
+    unapplied: tuple[Money, ...]  # unapplied cash and credits, for the letter to mention
+
+    @property
+    def channel(self) -> Channel:
+        return self.level.channel
+
+    @property
+    def template(self) -> str:
+        return self.level.template
+
+
+@dataclass(frozen=True)
+class DunningRun:
+    today: date
+    notices: tuple[DunningNotice, ...]
+    exclusions: tuple[Exclusion, ...]
+
+    def why_not(self, customer_id: str, document: str | None = None) -> list[Exclusion]:
+        """Exclusions for a customer (and item): customer-wide ones always apply."""
+        return [
+            e
+            for e in self.exclusions
+            if e.customer_id == customer_id
+            and (e.item is None or document is None or e.item == document)
+        ]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    item: DunningItem
+    level: DunningLevel
+    dunnable: Decimal
+    days_overdue: int
+
+
+def select(
+    customers: Iterable[CustomerDunningState],
+    policies: Sequence[DunningPolicy],
+    today: date,
+) -> DunningRun:
+    """Choose today's notices; every item not dunned comes back as an ``Exclusion``."""
+    by_segment = _policies_by_segment(policies)
+    notices: list[DunningNotice] = []
+    exclusions: list[Exclusion] = []
+    for customer in customers:
+        notice, excluded = _select_customer(customer, by_segment, today)
+        exclusions.extend(excluded)
+        if notice is not None:
+            notices.append(notice)
+    return DunningRun(today, tuple(notices), tuple(exclusions))
+
+
+def _policies_by_segment(
+    policies: Sequence[DunningPolicy],
+) -> dict[str | None, DunningPolicy]:
+    result: dict[str | None, DunningPolicy] = {}
+    for policy in policies:
+        if policy.segment in result:
+            raise ConfigurationError(
+                f"dunning policies {result[policy.segment].name!r} and {policy.name!r} "
+                f"both apply to segment {policy.segment!r}"
+            )
+        result[policy.segment] = policy
+    return result
+
+
+def _select_customer(
+    customer: CustomerDunningState,
+    by_segment: Mapping[str | None, DunningPolicy],
+    today: date,
+) -> tuple[DunningNotice | None, list[Exclusion]]:
+    cid = customer.customer_id
+    if customer.last_run is not None and customer.last_run >= today:
+        detail = f"last run {customer.last_run.isoformat()}"
+        return None, [Exclusion(cid, None, ExclusionReason.ALREADY_RUN_TODAY, detail)]
+    if customer.blocked:
+        return None, [Exclusion(cid, None, ExclusionReason.BLOCKED, "dunning blocked")]
+    policy = by_segment.get(customer.segment) or by_segment.get(None)
+    if policy is None:
+        detail = f"no dunning policy for segment {customer.segment!r} and no default"
+        return None, [Exclusion(cid, None, ExclusionReason.NO_POLICY, detail)]
+    _check_items(customer)
+
+    exclusions: list[Exclusion] = []
+    candidates: list[_Candidate] = []
+    overdue: dict[Currency, Decimal] = {}
+    for item in customer.items:
+        candidate, why = _consider_item(item, policy, today)
+        if why is not None:
+            exclusions.append(Exclusion(cid, item.document, *why))
+        if candidate is not None and candidate.days_overdue > 0:
+            cur = Currency.of(item.currency)
+            overdue[cur] = overdue.get(cur, Decimal(0)) + candidate.dunnable
+        if candidate is not None and why is None:
+            candidates.append(candidate)
+
+    candidates = _drop_covered(customer, candidates, overdue, exclusions)
+    candidates = _drop_below_minimum(cid, candidates, exclusions)
+    if not candidates:
+        return None, exclusions
+    for c in candidates:
+        if c.item.disputed_amount > 0:
+            detail = f"disputed {c.item.disputed_amount} {c.item.currency} left out of the notice"
+            exclusions.append(
+                Exclusion(cid, c.item.document, ExclusionReason.PARTLY_DISPUTED, detail)
+            )
+    return _notice(customer, policy, candidates), exclusions
+
+
+def _check_items(customer: CustomerDunningState) -> None:
+    seen: set[str] = set()
+    for item in customer.items:
+        if item.document in seen:
+            raise InvalidInput(
+                f"customer {customer.customer_id}: item {item.document} is listed twice",
+                document=item.document,
+            )
+        seen.add(item.document)
+        Money(item.open_amount, item.currency)  # refuses floats and unknown currencies
+        if Money(item.disputed_amount, item.currency).amount < 0:
+            raise InvalidInput(
+                f"customer {customer.customer_id}: item {item.document} has a negative "
+                f"disputed amount {item.disputed_amount}",
+                document=item.document,
+            )
+    for money in (*customer.unapplied_cash, *customer.credits):
+        if money.amount < 0:
+            raise InvalidInput(
+                f"customer {customer.customer_id}: unapplied cash and credits are given as "
+                f"positive amounts, got {money}"
+            )
+
+
+Why = tuple[ExclusionReason, str]
+
+
+def _consider_item(
+    item: DunningItem, policy: DunningPolicy, today: date
+) -> tuple[_Candidate | None, Why | None]:
+    """The item's candidate (its dunnable amount and next level), or why it has none.
+
+    An item that is dunnable but not due for a level yet still returns its
+    candidate with the reason, because its amount counts as overdue when the
+    cover by unapplied cash is judged.
+    """
+    if item.open_amount <= 0:
+        return None, (ExclusionReason.NOTHING_OPEN, f"open amount {item.open_amount}")
+    dunnable = item.open_amount - min(item.disputed_amount, item.open_amount)
+    if dunnable <= 0:
+        return None, (ExclusionReason.DISPUTED, f"disputed {item.disputed_amount} in full")
+    if item.promise is PromiseStatus.PENDING:
+        return None, (ExclusionReason.PROMISE_TO_PAY, "a promise to pay is pending")
+    if item.plan is PlanStatus.CURRENT:
+        return None, (ExclusionReason.PAYMENT_PLAN, "under a payment plan kept so far")
+    days_overdue = (today - item.due_date).days
+    level = policy.next_level(item.last_level, days_overdue)
+    if level is None:
+        stub = _Candidate(item, policy.levels[-1], dunnable, days_overdue)
+        detail = f"level {item.last_level} was the last one to send"
+        return stub, (ExclusionReason.LAST_LEVEL_SENT, detail)
+    candidate = _Candidate(item, level, dunnable, days_overdue)
+    if days_overdue < level.days_after_due:
+        on = item.due_date + timedelta(days=level.days_after_due)
+        detail = f"level {level.number} ({level.name}) from {on.isoformat()}"
+        return candidate, (ExclusionReason.NOT_DUE_FOR_LEVEL, detail)
+    previous = policy.level(item.last_level)
+    if previous is not None and item.last_sent_on is not None:
+        gap = level.days_after_due - previous.days_after_due
+        earliest = item.last_sent_on + timedelta(days=gap)
+        if today < earliest:
+            detail = (
+                f"level {previous.number} sent {item.last_sent_on.isoformat()}; "
+                f"level {level.number} not before {earliest.isoformat()}"
+            )
+            return candidate, (ExclusionReason.TOO_SOON, detail)
+    return candidate, None
+
+
+def _drop_covered(
+    customer: CustomerDunningState,
+    candidates: list[_Candidate],
+    overdue: Mapping[Currency, Decimal],
+    exclusions: list[Exclusion],
+) -> list[_Candidate]:
+    available: dict[Currency, Decimal] = {}
+    for money in (*customer.unapplied_cash, *customer.credits):
+        available[money.currency] = available.get(money.currency, Decimal(0)) + money.amount
+    kept: list[_Candidate] = []
+    for cur in sorted({Currency.of(c.item.currency) for c in candidates}, key=str):
+        mine = [c for c in candidates if Currency.of(c.item.currency) == cur]
+        cover = available.get(cur, Decimal(0))
+        owed_overdue = overdue.get(cur, Decimal(0))
+        pre_due = sum((c.dunnable for c in mine if c.days_overdue <= 0), Decimal(0))
+        overdue_covered = cover > 0 and cover >= owed_overdue
+        left = cover - owed_overdue
+        pre_due_covered = overdue_covered and pre_due > 0 and left >= pre_due
+        for c in mine:
+            covered = pre_due_covered if c.days_overdue <= 0 else overdue_covered
+            if covered:
+                detail = (
+                    f"unapplied cash and credits {cover} {cur} cover the overdue "
+                    f"{owed_overdue} {cur}"
+                )
+                exclusions.append(
+                    Exclusion(
+                        customer.customer_id,
+                        c.item.document,
+                        ExclusionReason.COVERED_BY_UNAPPLIED,
+                        detail,
+                    )
+                )
+            else:
+                kept.append(c)
+    return kept
+
+
+def _drop_below_minimum(
+    customer_id: str, candidates: list[_Candidate], exclusions: list[Exclusion]
+) -> list[_Candidate]:
+    sums: dict[tuple[int, str], Decimal] = {}
+    for c in candidates:
+        key = (c.level.number, Currency.of(c.item.currency).code)
+        sums[key] = sums.get(key, Decimal(0)) + c.dunnable
+    kept = []
+    for c in candidates:
+        key = (c.level.number, Currency.of(c.item.currency).code)
+        if sums[key] < c.level.min_amount:
+            detail = (
+                f"items at level {c.level.number} total {sums[key]} {key[1]}, "
+                f"below the minimum {c.level.min_amount}"
+            )
+            exclusions.append(
+                Exclusion(customer_id, c.item.document, ExclusionReason.BELOW_MIN_AMOUNT, detail)
+            )
+        else:
+            kept.append(c)
+    return kept
+
+
+def _notice(
+    customer: CustomerDunningState, policy: DunningPolicy, candidates: list[_Candidate]
+) -> DunningNotice:
+    ordered = sorted(candidates, key=lambda c: (c.item.due_date, c.item.document))
+    items = tuple(
+        NoticeItem(
+            document=c.item.document,
+            due_date=c.item.due_date,
+            days_overdue=c.days_overdue,
+            open_amount=Money(c.item.open_amount, c.item.currency),
+            disputed_amount=Money(min(c.item.disputed_amount, c.item.open_amount), c.item.currency),
+            dunned_amount=Money(c.dunnable, c.item.currency),
+            level=c.level.number,
+            previous_level=c.item.last_level,
+        )
+        for c in ordered
+    )
+    currencies = sorted({i.dunned_amount.currency.code for i in items})
+    totals = {
+        code: total((i.dunned_amount for i in items if i.dunned_amount.currency.code == code), code)
+        for code in currencies
+    }
+    top = max((c.level for c in candidates), key=lambda lv: lv.number)
+    actions = frozenset(a for c in candidates for a in c.level.actions)
+    return DunningNotice(
+        customer_id=customer.customer_id,
+        policy=policy.name,
+        level=top,
+        items=items,
+        totals=totals,
+        actions=actions,
+        unapplied=(*customer.unapplied_cash, *customer.credits),
+    )

@@ -1,0 +1,1 @@
+"""Credit: order credit checks and credit holds."""

@@ -1,0 +1,1 @@
+"""Disputes and deductions: reason codes, the status machine, SLA and metrics."""

@@ -1,0 +1,1 @@
+"""Reporting: KPIs exactly as the AR guide defines them, and the cash forecast."""
