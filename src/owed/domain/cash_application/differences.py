@@ -1,0 +1,241 @@
+"""Rule 5: explaining the difference between the cash and the chosen items.
+
+After the items are chosen, either some of their balance is left (a shortfall)
+or some cash is left (an excess). Claims stated in structured remittance are
+settled first, line by line; what remains is explained in this order
+(penalties are subtracted from the confidence):
+
+=====================================================  ===================  =========
+situation                                              result               penalty
+=====================================================  ===================  =========
+discount claimed, or (free text) the shortfall is the  ``discount``         0.01
+items' discounts (+ a fee or write-off), paid by the
+discount date + grace days
+the same, paid later (unearned discount)               write-off/deduction  0.02
+wire short by at most ``bank_fee_max``                 ``bank_fee``         0.02
+shortfall within the write-off tolerance               ``write_off``        0.02
+shortfall up to ``deduction_max_percent`` of the item  ``deduction``        0.02 with a
+                                                                            reason, else 0.03
+larger shortfall                                       partial payment      0.06
+excess = unquoted open items (≤ 3, also net of         allocation           0.05
+discounts)
+excess up to ``credit_max_percent`` of the receipt     ``customer_credit``  0.05
+larger excess                                          ``customer_credit``  cap 0.8
+=====================================================  ===================  =========
+
+A deduction takes its reason from the remittance (reason code, or a keyword
+such as "damaged" or "pricing" in the text). Without structured remittance a
+shortfall sits on the newest items (cash is applied oldest first).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Final
+
+from owed.domain.cash_application.combinations import find_combinations
+from owed.domain.cash_application.model import AdjustmentKind, MatchSettings, OpenItem
+from owed.domain.cash_application.state import Line, MatchState
+from owed.domain.money import Currency
+from owed.domain.payments.statement import Method
+
+_REASONS: Final[dict[str, str]] = {
+    "DAMAGE": "DAMAGED", "BROKEN": "DAMAGED", "QUALITY": "QUALITY", "PRICING": "PRICING",
+    "PRICE": "PRICING", "SHORTAGE": "SHORTAGE", "SHORT SHIP": "SHORTAGE", "MISSING": "SHORTAGE",
+    "PROMO": "PROMOTION", "FREIGHT": "FREIGHT", "TAX": "TAX", "RETURN": "RETURN",
+    "DUPLICATE": "DUPLICATE_BILLING", "NOT RECEIVED": "NOT_RECEIVED",
+}  # fmt: skip
+UNEARNED_DISCOUNT = "UNEARNED_DISCOUNT"
+
+
+def reason_from_text(text: str) -> str | None:
+    """A deduction reason code recognised in free remittance text."""
+    upper = text.upper()
+    return next((code for word, code in _REASONS.items() if word in upper), None)
+
+
+def discount_eligible(item: OpenItem, paid_on: date, settings: MatchSettings) -> bool:
+    """True when the item's early-payment discount may still be taken on ``paid_on``."""
+    if item.discount_amount is None or item.discount_date is None:
+        return False
+    return paid_on <= item.discount_date + timedelta(days=settings.discount_grace_days)
+
+
+class DifferenceRule:
+    name = "differences"
+
+    def match(self, state: MatchState) -> bool:
+        return bool(state.lines)
+
+    def apply(self, state: MatchState) -> None:
+        for line in state.lines:
+            self._claims(state, line)
+        if state.pending == 0:
+            self._shortfall(state, free_text=not state.receipt.remittance)
+        if state.pending > 0:
+            self._excess(state)
+
+    # -- short pays ---------------------------------------------------------
+    def _short(
+        self,
+        state: MatchState,
+        item: OpenItem,
+        amount: Decimal,
+        reason: str | None,
+        why: str,
+    ) -> None:
+        settings = state.settings
+        balance = state.context.index.remaining[item.id]
+        if amount <= 0:
+            return
+        if amount <= settings.write_off_tolerance(balance):
+            state.adjust(AdjustmentKind.WRITE_OFF, amount, item, why, reason)
+            state.penalise(0.02, f"{amount} short on {item.number} written off ({why})")
+        elif amount <= balance * settings.deduction_max_percent / Decimal(100):
+            state.adjust(AdjustmentKind.DEDUCTION, amount, item, why, reason)
+            penalty = 0.02 if reason else 0.03
+            state.penalise(penalty, f"deduction of {amount} opened on {item.number} ({why})")
+        else:
+            state.penalise(0.06, f"partial payment: {amount} of {item.number} stays open")
+
+    def _claims(self, state: MatchState, line: Line) -> None:
+        item, residual = line.item, state.available(line.item.id)
+        if line.discount:
+            taken = min(line.discount, residual)
+            allowed = item.discount_amount or Decimal(0)
+            if (
+                discount_eligible(item, state.receipt.value_date, state.settings)
+                and taken <= allowed
+            ):
+                state.adjust(AdjustmentKind.DISCOUNT, taken, item, "early-payment discount")
+                state.penalise(0.01, f"discount {taken} on {item.number} taken within terms")
+            else:
+                self._short(state, item, taken, UNEARNED_DISCOUNT, "discount taken after its date")
+            residual -= taken
+        if line.adjustment:
+            amount = min(line.adjustment, residual)
+            why = line.reason_text or f"remittance adjustment {line.reason_code or ''}".strip()
+            self._short(state, item, amount, line.reason_code, why)
+
+    def _residuals(self, state: MatchState) -> list[tuple[Line, Decimal]]:
+        residuals = [(ln, state.available(ln.item.id)) for ln in state.lines]
+        return [(ln, r) for ln, r in residuals if r > 0]
+
+    def _shortfall(self, state: MatchState, free_text: bool) -> None:
+        short = sum((r for _, r in self._residuals(state)), Decimal(0))
+        if short > 0 and free_text:
+            short = self._discounts(state, short)
+        if short == 0:
+            return
+        residuals = self._residuals(state)
+        receipt, settings = state.receipt, state.settings
+        balance = sum((state.context.index.remaining[ln.item.id] for ln in state.lines), Decimal(0))
+        if receipt.method is Method.WIRE and short <= settings.bank_fee_max:
+            for line, residual in residuals:
+                state.adjust(AdjustmentKind.BANK_FEE, residual, line.item, "wire fee")
+            state.penalise(0.02, f"{short} short on a wire: bank fee")
+            state.amount_fits = True
+            return
+        if short <= settings.write_off_tolerance(balance):
+            for line, residual in residuals:
+                state.adjust(AdjustmentKind.WRITE_OFF, residual, line.item, "small short pay")
+            state.penalise(0.02, f"{short} short, within the write-off tolerance")
+            state.amount_fits = True
+            return
+        reason = reason_from_text(receipt.remittance_text)
+        for line, residual in residuals:
+            code = reason or line.reason_code
+            self._short(state, line.item, residual, code, reason or "short pay")
+
+    def _small(self, state: MatchState, amount: Decimal, balance: Decimal) -> bool:
+        """True when ``amount`` is a bank fee (wires) or within the write-off tolerance."""
+        if state.receipt.method is Method.WIRE and amount <= state.settings.bank_fee_max:
+            return True
+        return amount <= state.settings.write_off_tolerance(balance)
+
+    def _discounts(self, state: MatchState, short: Decimal) -> Decimal:
+        """Grant the items' discounts when they explain the shortfall; return what is left."""
+        with_discount = [ln for ln in state.lines if ln.item.discount_amount]
+        offered = sum((ln.item.discount_amount or Decimal(0) for ln in with_discount), Decimal(0))
+        index = state.context.index
+        balance = sum((index.remaining[ln.item.id] for ln in state.lines), Decimal(0))
+        left = short - offered
+        if not with_discount or left < 0 or (left > 0 and not self._small(state, left, balance)):
+            return short
+        for line in state.lines:
+            line.cash = index.remaining[line.item.id]
+        for line in with_discount:
+            line.cash -= line.item.discount_amount or Decimal(0)
+        for line in reversed(state.lines):  # what is still short sits on the newest items
+            taken = min(left - Decimal(0), line.cash)
+            line.cash -= taken
+            left -= taken
+        for line in with_discount:
+            discount = line.item.discount_amount or Decimal(0)
+            if discount_eligible(line.item, state.receipt.value_date, state.settings):
+                state.adjust(AdjustmentKind.DISCOUNT, discount, line.item, "early-payment discount")
+                state.penalise(0.01, f"discount {discount} on {line.item.number} within terms")
+                state.amount_fits = True
+            else:
+                why = "discount taken after its date"
+                self._short(state, line.item, discount, UNEARNED_DISCOUNT, why)
+        return short - offered
+
+    # -- excess -------------------------------------------------------------
+    def _excess(self, state: MatchState) -> None:
+        if state.customer_id is None:
+            return
+        if state.settled_refs:
+            settled = ", ".join(state.settled_refs)
+            state.cap(0.75, f"excess while {settled} quoted is already settled: review")
+        if self._rest(state, net=False) or self._rest(state, net=True):
+            return
+        excess = state.pending
+        name = state.context.customer_name(state.customer_id)
+        state.adjust(AdjustmentKind.CUSTOMER_CREDIT, excess, None, "overpayment kept as credit")
+        limit = state.receipt.amount * state.settings.credit_max_percent / Decimal(100)
+        if excess <= limit:
+            state.penalise(0.05, f"overpayment of {excess} kept as credit for {name}")
+        else:
+            state.cap(0.8, f"excess of {excess} kept as credit for {name}: unquoted invoices?")
+
+    def _rest(self, state: MatchState, net: bool) -> bool:
+        """Apply the excess to unquoted items that add up to it (net: less their discounts)."""
+        assert state.customer_id is not None
+        index, used = state.context.index, {ln.item.id for ln in state.lines}
+        currency, when = state.receipt.currency, state.receipt.value_date
+        candidates = [
+            i
+            for c in state.context.family(state.customer_id)
+            for i in index.open_of(c)
+            if i not in used and index.items[i].currency == currency
+        ][: state.settings.combination_candidates]
+        discounts = {
+            i: (index.items[i].discount_amount or Decimal(0))
+            if net and discount_eligible(index.items[i], when, state.settings)
+            else Decimal(0)
+            for i in candidates
+        }
+        if net and not any(discounts.values()):
+            return False
+        money = Currency.of(currency)
+        search = find_combinations(
+            [money.to_minor(state.available(i) - discounts[i]) for i in candidates],
+            money.to_minor(state.pending),
+            max_items=3,
+            max_nodes=state.settings.combination_max_nodes,
+        )
+        if len(search.solutions) != 1 or not search.complete:
+            return False
+        rest = [candidates[p] for p in search.solutions[0]]
+        confidence = min(ln.confidence for ln in state.lines) - 0.05
+        for item_id in rest:
+            item = index.items[item_id]
+            state.allocate(item, state.available(item_id) - discounts[item_id], confidence, "")
+            state.adjust(
+                AdjustmentKind.DISCOUNT, discounts[item_id], item, "early-payment discount"
+            )
+        numbers = ", ".join(index.items[i].number for i in rest)
+        state.note(f"the rest equals the open balance of {numbers} (not quoted)")
+        return True

@@ -1,0 +1,132 @@
+"""Running the rule chain and turning its state into a decision.
+
+``match_receipt`` runs every rule of ``rules.RULES`` whose ``match`` holds, in
+order, then decides:
+
+* **automatic** when items were chosen, nothing is ambiguous, a customer is
+  set, and the confidence is at least ``auto_apply_threshold``;
+* otherwise the receipt stays **unapplied**: the chosen items (if any) and
+  the alternatives become ranked suggestions (those under
+  ``suggestion_floor`` are dropped). ``customer_id`` is kept when the payer
+  alone was identified confidently, so the cash can sit on account.
+
+A quoted reference confirmed neither by the payer nor by the amount is capped
+at 0.6: a number in free text that happens to exist is not enough.
+
+``match_receipts`` matches a batch in order and consumes what each automatic
+decision closes, so the next receipt sees the lowered balances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from owed.domain.cash_application.index import MatchContext
+from owed.domain.cash_application.model import Decision, Knowledge, MatchSettings, Receipt
+from owed.domain.cash_application.rules import RULES, Rule
+from owed.domain.cash_application.state import MatchState
+
+UNCONFIRMED_CAP = 0.6
+
+
+def _run(state: MatchState, rules: Iterable[Rule]) -> None:
+    for rule in rules:
+        if rule.match(state):
+            rule.apply(state)
+    if state.lines and not (state.payer_agrees or state.amount_fits):
+        state.cap(UNCONFIRMED_CAP, "neither the payer nor the amount confirms the reference")
+
+
+def _decide(state: MatchState) -> Decision:
+    receipt, settings = state.receipt, state.settings
+    confidence = state.confidence()
+    has_items = any(line.cash > 0 for line in state.lines) or bool(state.adjustments)
+    auto = (
+        has_items
+        and not state.ambiguous
+        and state.customer_id is not None
+        and confidence >= settings.auto_apply_threshold
+    )
+    explanation = "; ".join(state.notes) or "nothing in the receipt points to an open item"
+    if auto:
+        proposal = state.proposal()
+        credit = sum((a.amount for a in proposal.adjustments if a.kind.is_cash), Decimal(0))
+        applied = sum((a.amount for a in proposal.allocations), Decimal(0))
+        return Decision(
+            receipt_id=receipt.id,
+            customer_id=state.customer_id,
+            allocations=proposal.allocations,
+            adjustments=proposal.adjustments,
+            unapplied=receipt.amount - applied - credit,
+            confidence=confidence,
+            rule=state.rule,
+            explanation=explanation,
+            auto=True,
+        )
+    suggestions = list(state.alternatives)
+    if has_items:
+        suggestions.insert(0, state.proposal())
+    suggestions = [s for s in suggestions if s.confidence >= settings.suggestion_floor]
+    suggestions.sort(key=lambda s: -s.confidence)
+    known = (
+        state.customer_id if state.customer_confidence >= settings.auto_apply_threshold else None
+    )
+    return Decision(
+        receipt_id=receipt.id,
+        customer_id=known,
+        allocations=(),
+        adjustments=(),
+        unapplied=receipt.amount,
+        confidence=suggestions[0].confidence if suggestions else 0.0,
+        rule=state.rule if has_items else "unapplied",
+        explanation=explanation,
+        auto=False,
+        suggestions=tuple(suggestions),
+    )
+
+
+def match_receipt(
+    receipt: Receipt,
+    context: MatchContext,
+    knowledge: Knowledge | None = None,
+    settings: MatchSettings | None = None,
+    rules: Iterable[Rule] = RULES,
+) -> Decision:
+    """Decide how to apply one receipt; reads ``context`` and changes nothing."""
+    state = MatchState.start(
+        receipt, context, knowledge or Knowledge(), settings or MatchSettings()
+    )
+    if receipt.amount > 0:
+        _run(state, rules)
+    else:
+        state.note("a receipt of zero or less is not applied")
+    return _decide(state)
+
+
+def consume(context: MatchContext, decision: Decision) -> None:
+    """Lower the balances of the items an automatic decision closes."""
+    if not decision.auto:
+        return
+    for allocation in decision.allocations:
+        context.index.consume(allocation.item_id, allocation.amount)
+    for adjustment in decision.adjustments:
+        if adjustment.item_id is not None:
+            context.index.consume(adjustment.item_id, adjustment.amount)
+
+
+def match_receipts(
+    receipts: Iterable[Receipt],
+    context: MatchContext,
+    knowledge: Knowledge | None = None,
+    settings: MatchSettings | None = None,
+) -> list[Decision]:
+    """Match receipts in order; each automatic decision consumes what it closes."""
+    knowledge = knowledge or Knowledge()
+    settings = settings or MatchSettings()
+    decisions = []
+    for receipt in receipts:
+        decision = match_receipt(receipt, context, knowledge, settings)
+        consume(context, decision)
+        decisions.append(decision)
+    return decisions

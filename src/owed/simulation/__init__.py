@@ -1,0 +1,1 @@
+"""Synthetic but realistic data for measuring Owed; imports ``owed.domain`` only."""

@@ -1,0 +1,66 @@
+"""The engine: automatic only when sure, consumption within a run, explanations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from owed.domain.cash_application import Knowledge, match_receipt, match_receipts
+from tests.unit.cash_application.builders import allocations, context, item, receipt
+
+D = Decimal
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["J SMITH", "PAYPAL TRANSFER", "VENDOR REFUND", None]),
+    st.sampled_from(["", "REFUND 1043", "INVOICE 104381", "TRANSFER 998877"]),
+    st.decimals(min_value=D("1.00"), max_value=D("9999.99"), places=2),
+)
+def test_unowned_receipts_are_never_applied_automatically(
+    payer: str | None, text: str, amount: Decimal
+) -> None:
+    ctx = context(item(10, 1, "INV-104381", "750.00"), item(11, 2, "INV-001043", "120.00"))
+    decision = match_receipt(receipt(str(amount), text=text, payer=payer), ctx)
+    if amount not in (D("750.00"), D("120.00")):
+        assert not decision.auto and decision.unapplied == amount
+
+
+def test_an_item_used_by_one_receipt_is_not_offered_to_the_next() -> None:
+    ctx = context(item(10, 1, "INV-001043", "100.00"), item(11, 1, "INV-001044", "100.00"))
+    first = receipt("100.00", receipt_id=1, text="INV-001043")
+    again = receipt("100.00", receipt_id=2, text="INV-001043", payer="ACME CORP INTL")
+    one, two = match_receipts([first, again], ctx)
+    assert one.auto and allocations(one) == {10: D("100.00")}
+    assert ctx.index.remaining[10] == 0
+    assert not two.auto and two.allocations == ()
+    assert "already settled: possible duplicate" in two.explanation
+
+
+def test_suggestions_do_not_consume() -> None:
+    ctx = context(item(10, 1, "INV-1", "99.00"), item(11, 1, "INV-2", "99.00"))
+    known = Knowledge(accounts={"ACCT1": 1})
+    (decision,) = match_receipts([receipt("99.00", account="ACCT1")], ctx, known)
+    assert not decision.auto and len(decision.suggestions) == 2
+    assert ctx.index.remaining == {10: D("99.00"), 11: D("99.00")}
+
+
+def test_same_number_for_two_customers_is_decided_by_the_amount() -> None:
+    ctx = context(item(10, 1, "INV-5000", "100.00"), item(20, 2, "RE-5000", "250.00"))
+    decision = match_receipt(receipt("250.00", text="5000 thank you"), ctx)
+    assert decision.auto and allocations(decision) == {20: D("250.00")}
+
+
+def test_same_number_for_two_customers_with_no_fitting_amount_is_ambiguous() -> None:
+    ctx = context(item(10, 1, "INV-5000", "100.00"), item(20, 2, "RE-5000", "250.00"))
+    decision = match_receipt(receipt("90.00", text="5000"), ctx)
+    assert not decision.auto and decision.allocations == ()
+    assert "several unrelated customers" in decision.explanation
+
+
+def test_every_decision_explains_itself() -> None:
+    ctx = context(item(10, 1, "INV-001043", "100.00"))
+    for paid in (receipt("100.00", text="INV-001043"), receipt("5.00", payer="NOBODY")):
+        assert match_receipt(paid, ctx).explanation
