@@ -42,6 +42,7 @@ from owed.domain.ledger import JournalEntry, JournalLine, SystemAccount
 from owed.domain.ledger.periods import period_key
 from owed.domain.money import Currency, Money
 from owed.domain.payments.statement import Method, RemittanceLine
+from owed.services.disputes import open_deduction_disputes
 from owed.services.ledger import account, post_entries
 from owed.services.unit_of_work import UnitOfWork
 
@@ -112,9 +113,31 @@ class AppLine:
 
 def posting_date(uow: UnitOfWork, value_date: date) -> date:
     """The receipt's value date when its period is open, else today."""
-    if not uow.ledger.closed_periods({period_key(value_date)}) and value_date <= uow.today():
-        return value_date
-    return uow.today()
+    return _posting_dates(uow, [value_date])[value_date]
+
+
+def _posting_dates(uow: UnitOfWork, days: Sequence[date]) -> dict[date, date]:
+    today = uow.today()
+    closed = uow.ledger.closed_periods({period_key(d) for d in days})
+    return {d: d if d <= today and period_key(d) not in closed else today for d in days}
+
+
+@dataclass
+class PendingApplication:
+    """One decision for one receipt, ready to post."""
+
+    receipt: dict[str, Any]
+    customer_id: int | None
+    lines: Sequence[AppLine]
+    credit: int
+    how: str
+    rule: str
+    confidence: float
+    explanation: str
+
+    @property
+    def cash(self) -> int:
+        return sum(ln.cash for ln in self.lines) + self.credit
 
 
 def post_application(
@@ -130,220 +153,132 @@ def post_application(
     explanation: str,
 ) -> int:
     """Apply, settle, post and record one decision for one receipt; returns the entry id."""
-    cur = Currency.of(receipt["currency"])
-    cash_total = sum(ln.cash for ln in lines) + credit
-    if cash_total <= 0 and not any(ln.settles for ln in lines):
-        raise InvalidInput(f"nothing to apply from receipt {receipt['id']}")
-    for ln in lines:
-        doc = ln.document
-        if doc["currency"] != cur.code:
-            raise RuleViolation(
-                f"receipt {receipt['id']} is in {cur.code}, invoice "
-                f"{doc['number']} in {doc['currency']}: apply across currencies "
-                "is not supported yet"
-            )
-        uow.cash.reduce_open(doc["id"], ln.settles, cur.code, doc["number"])
-    if cash_total:
-        uow.cash.take_unapplied(receipt["id"], cash_total, cur.code)
-    on = posting_date(uow, receipt["value_date"])
+    pending = PendingApplication(receipt, customer_id, lines, credit, how, rule, confidence,
+                                 explanation)
+    return post_applications(uow, [pending])[0]
+
+
+def post_applications(uow: UnitOfWork, batch: Sequence[PendingApplication]) -> list[int]:
+    """Post many decisions at once: guarded balance updates, one bulk posting, bulk rows.
+
+    Balances move first, by guarded UPDATEs (an invoice is never settled below
+    zero, a receipt never gives more than it has, even with concurrent workers);
+    then one journal entry per receipt is written through the bulk path.
+    """
+    if not batch:
+        return []
+    settles, takes = [], []
+    for p in batch:
+        cur = Currency.of(p.receipt["currency"])
+        if p.cash <= 0 and not any(ln.settles for ln in p.lines):
+            raise InvalidInput(f"nothing to apply from receipt {p.receipt['id']}")
+        for ln in p.lines:
+            doc = ln.document
+            if doc["currency"] != cur.code:
+                raise RuleViolation(
+                    f"receipt {p.receipt['id']} is in {cur.code}, invoice {doc['number']} in "
+                    f"{doc['currency']}: applying across currencies is not supported yet"
+                )
+            settles.append((doc["id"], ln.settles, cur.code, doc["number"]))
+        if p.cash:
+            takes.append((p.receipt["id"], p.cash, cur.code))
+    uow.cash.reduce_open_many(settles)
+    uow.cash.take_unapplied_many(takes)
+    dates = _posting_dates(uow, [p.receipt["value_date"] for p in batch])
+    codes = {role: account(uow, role) for role in SystemAccount}
+    entries = [_application_entry(p, dates[p.receipt["value_date"]], codes) for p in batch]
+    entry_ids = post_entries(uow, entries)
+    now, user = uow.now(), uow.actor.username
+    settle_rows: list[dict[str, Any]] = []
+    app_rows: list[dict[str, Any]] = []
+    for p, entry_id, entry in zip(batch, entry_ids, entries, strict=True):
+        on, rid = entry.entry_date, p.receipt["id"]
+        for ln in p.lines:
+            for kind, minor in (("payment", ln.cash), ("discount", ln.discount),
+                                ("write_off", ln.write_off), ("deduction", ln.deduction),
+                                ("bank_fee", ln.fee)):
+                if minor:
+                    settle_rows.append({
+                        "document_id": ln.document["id"], "on_date": on, "kind": kind,
+                        "amount_minor": minor, "source_type": "receipt", "source_id": rid,
+                        "entry_id": entry_id, "created_by": user, "created_at": now})
+            app_rows.append(_app_row(p, ln.document["id"], ln.document["customer_id"],
+                                     ln.cash, ln, on, user, now, entry_id))
+        if p.credit:
+            app_rows.append(_app_row(p, None, p.customer_id, p.credit, None, on, user, now,
+                                     entry_id))
+        cur = Currency.of(p.receipt["currency"])
+        uow.audit("receipt.apply", "receipt", rid, after={
+            "how": p.how, "rule": p.rule, "confidence": round(p.confidence, 3),
+            "customer_id": p.customer_id, "entry_id": entry_id,
+            "credit": str(cur.from_minor(p.credit)),
+            "documents": [[ln.document["number"], *(str(cur.from_minor(v)) for v in (
+                ln.cash, ln.discount, ln.write_off, ln.deduction, ln.fee))] for ln in p.lines],
+        })
+    uow.cash.add_settlements(settle_rows)
+    uow.cash.add_applications(app_rows)
+    return entry_ids
+
+
+def _application_entry(p: PendingApplication, on: date,
+                       codes: dict[SystemAccount, str]) -> JournalEntry:
+    cur = Currency.of(p.receipt["currency"])
 
     def m(minor: int) -> Money:
         return Money.from_minor(minor, cur)
 
     jl: list[JournalLine] = []
-    if cash_total:
-        jl.append(
-            JournalLine(
-                account(uow, SystemAccount.UNAPPLIED_CASH),
-                m(cash_total),
-                memo=f"receipt {receipt['id']}",
-            )
-        )
-    for role, attr in (
-        (SystemAccount.SALES_DISCOUNTS, "discount"),
-        (SystemAccount.WRITE_OFF, "write_off"),
-        (SystemAccount.BANK_FEES, "fee"),
-    ):
-        total = sum(getattr(ln, attr) for ln in lines)
+    if p.cash:
+        jl.append(JournalLine(codes[SystemAccount.UNAPPLIED_CASH], m(p.cash),
+                              memo=f"receipt {p.receipt['id']}"))
+    for role, attr in ((SystemAccount.SALES_DISCOUNTS, "discount"),
+                       (SystemAccount.WRITE_OFF, "write_off"),
+                       (SystemAccount.BANK_FEES, "fee")):
+        total = sum(getattr(ln, attr) for ln in p.lines)
         if total:
-            jl.append(JournalLine(account(uow, role), m(total), customer_id=customer_id))
-    for ln in lines:
+            jl.append(JournalLine(codes[role], m(total), customer_id=p.customer_id))
+    for ln in p.lines:
         doc = ln.document
         if ln.deduction:
-            jl.append(
-                JournalLine(
-                    account(uow, SystemAccount.DEDUCTIONS_CLEARING),
-                    m(ln.deduction),
-                    customer_id=doc["customer_id"],
-                    document_type="document",
-                    document_id=doc["id"],
-                    memo=ln.reason_code or "",
-                )
-            )
-        jl.append(
-            JournalLine(
-                account(uow, SystemAccount.AR_CONTROL),
-                -m(ln.settles),
-                customer_id=doc["customer_id"],
-                document_type="document",
-                document_id=doc["id"],
-            )
-        )
-    if credit:
-        jl.append(
-            JournalLine(
-                account(uow, SystemAccount.CUSTOMER_CREDITS),
-                -m(credit),
-                customer_id=customer_id,
-                memo=f"overpayment, receipt {receipt['id']}",
-            )
-        )
-    numbers = ", ".join(ln.document["number"] for ln in lines) or "customer credit"
-    (entry_id,) = post_entries(
-        uow,
-        [
-            JournalEntry(
-                on,
-                f"Cash application: receipt {receipt['id']} to {numbers}",
-                tuple(jl),
-                source_type="receipt",
-                source_id=receipt["id"],
-            )
-        ],
-    )
-    now, user = uow.now(), uow.actor.username
-    settle_rows, app_rows = [], []
-    for ln in lines:
-        for kind, minor in (
-            ("payment", ln.cash),
-            ("discount", ln.discount),
-            ("write_off", ln.write_off),
-            ("deduction", ln.deduction),
-            ("bank_fee", ln.fee),
-        ):
-            if minor:
-                settle_rows.append(
-                    {
-                        "document_id": ln.document["id"],
-                        "on_date": on,
-                        "kind": kind,
-                        "amount_minor": minor,
-                        "source_type": "receipt",
-                        "source_id": receipt["id"],
-                        "entry_id": entry_id,
-                        "created_by": user,
-                        "created_at": now,
-                    }
-                )
-        app_rows.append(
-            _app_row(
-                receipt,
-                ln.document["id"],
-                ln.document["customer_id"],
-                ln.cash,
-                ln,
-                how,
-                rule,
-                confidence,
-                explanation,
-                on,
-                user,
-                now,
-                entry_id,
-            )
-        )
-    if credit:
-        app_rows.append(
-            _app_row(
-                receipt,
-                None,
-                customer_id,
-                credit,
-                None,
-                how,
-                rule,
-                confidence,
-                explanation,
-                on,
-                user,
-                now,
-                entry_id,
-            )
-        )
-    uow.cash.add_settlements(settle_rows)
-    uow.cash.add_applications(app_rows)
-    uow.audit(
-        "receipt.apply",
-        "receipt",
-        receipt["id"],
-        after={
-            "how": how,
-            "rule": rule,
-            "confidence": round(confidence, 3),
-            "customer_id": customer_id,
-            "documents": [
-                [
-                    ln.document["number"],
-                    str(m(ln.cash)),
-                    str(m(ln.discount)),
-                    str(m(ln.write_off)),
-                    str(m(ln.deduction)),
-                    str(m(ln.fee)),
-                ]
-                for ln in lines
-            ],
-            "credit": str(m(credit)),
-            "entry_id": entry_id,
-        },
-    )
-    return entry_id
+            jl.append(JournalLine(codes[SystemAccount.DEDUCTIONS_CLEARING], m(ln.deduction),
+                                  customer_id=doc["customer_id"], document_type="document",
+                                  document_id=doc["id"], memo=ln.reason_code or ""))
+        jl.append(JournalLine(codes[SystemAccount.AR_CONTROL], -m(ln.settles),
+                              customer_id=doc["customer_id"], document_type="document",
+                              document_id=doc["id"]))
+    if p.credit:
+        jl.append(JournalLine(codes[SystemAccount.CUSTOMER_CREDITS], -m(p.credit),
+                              customer_id=p.customer_id,
+                              memo=f"overpayment, receipt {p.receipt['id']}"))
+    numbers = ", ".join(ln.document["number"] for ln in p.lines) or "customer credit"
+    return JournalEntry(on, f"Cash application: receipt {p.receipt['id']} to {numbers}",
+                        tuple(jl), source_type="receipt", source_id=p.receipt["id"])
 
 
-def _app_row(
-    receipt: dict[str, Any],
-    document_id: int | None,
-    customer_id: int | None,
-    cash: int,
-    ln: AppLine | None,
-    how: str,
-    rule: str,
-    confidence: float,
-    explanation: str,
-    on: date,
-    user: str,
-    now: Any,
-    entry_id: int,
-) -> dict[str, Any]:
+def _app_row(p: PendingApplication, document_id: int | None, customer_id: int | None,
+             cash: int, ln: AppLine | None, on: date, user: str, now: Any,
+             entry_id: int) -> dict[str, Any]:
     return {
-        "receipt_id": receipt["id"],
-        "document_id": document_id,
-        "customer_id": customer_id,
-        "amount_minor": cash,
-        "discount_minor": ln.discount if ln else 0,
-        "write_off_minor": ln.write_off if ln else 0,
-        "deduction_minor": ln.deduction if ln else 0,
-        "fee_minor": ln.fee if ln else 0,
-        "reason_code": ln.reason_code if ln else None,
-        "how": how,
-        "rule": rule[:60],
-        "confidence": float(confidence),
-        "explanation": explanation,
-        "applied_on": on,
-        "applied_by": user,
-        "applied_at": now,
-        "entry_id": entry_id,
+        "receipt_id": p.receipt["id"], "document_id": document_id,
+        "customer_id": customer_id, "amount_minor": cash,
+        "discount_minor": ln.discount if ln else 0, "write_off_minor": ln.write_off if ln else 0,
+        "deduction_minor": ln.deduction if ln else 0, "fee_minor": ln.fee if ln else 0,
+        "reason_code": ln.reason_code if ln else None, "how": p.how, "rule": p.rule[:60],
+        "confidence": float(p.confidence), "explanation": p.explanation, "applied_on": on,
+        "applied_by": user, "applied_at": now, "entry_id": entry_id,
     }
 
 
 def lines_from_decision(
-    uow: UnitOfWork, decision: Decision, currency: str
+    decision: Decision, currency: str, documents: dict[int, dict[str, Any]]
 ) -> tuple[list[AppLine], int]:
+    """The decision as per-document lines in minor units (documents preloaded by id)."""
     cur = Currency.of(currency)
     by_doc: dict[int, AppLine] = {}
 
     def line(item_id: int) -> AppLine:
         if item_id not in by_doc:
-            doc = uow.cash.document(item_id)
+            doc = documents.get(item_id)
             if doc is None:
                 raise NotFound("document", item_id)
             by_doc[item_id] = AppLine(doc)
@@ -407,7 +342,8 @@ def run_cash_application(
         settings = match_settings(uow)
         for start in range(0, len(rows), cmd.batch):
             chunk = rows[start : start + cmd.batch]
-            pending = []
+            pending: list[dict[str, Any]] = []
+            decided: list[tuple[dict[str, Any], Decision]] = []
             for row in chunk:
                 receipt = receipt_from_row(row)
                 decision = match_receipt(receipt, context, knowledge, settings)
@@ -425,37 +361,26 @@ def run_cash_application(
                     result.applied_value[cur] = result.applied_value.get(
                         cur, Money.zero(cur)
                     ) + Money(receipt.amount - decision.unapplied, cur)
-                    lines, credit = lines_from_decision(uow, decision, cur)
-                    post_application(
-                        uow,
-                        row,
-                        decision.customer_id,
-                        lines,
-                        credit,
-                        how="auto",
-                        rule=decision.rule,
-                        confidence=decision.confidence,
-                        explanation=decision.explanation,
-                    )
-                    pending.append(
-                        {
-                            "rid": row["id"],
-                            "ms": "auto",
-                            "cid": decision.customer_id,
-                            "prop": json.dumps(_proposal_json(decision)),
-                        }
-                    )
+                    decided.append((row, decision))
                 else:
                     result.exceptions += 1
-                    pending.append(
-                        {
-                            "rid": row["id"],
-                            "ms": "exception",
-                            "cid": decision.customer_id,
-                            "prop": json.dumps(_proposal_json(decision)),
-                        }
-                    )
+                pending.append({
+                    "rid": row["id"], "ms": "auto" if decision.auto else "exception",
+                    "cid": decision.customer_id,
+                    "prop": json.dumps(_proposal_json(decision)),
+                })
+            item_ids = {a.item_id for _, d in decided for a in d.allocations} | {
+                a.item_id for _, d in decided for a in d.adjustments if a.item_id is not None}
+            documents = uow.cash.documents_by_ids(sorted(item_ids))
+            batch = []
+            for row, decision in decided:
+                lines, credit = lines_from_decision(decision, row["currency"], documents)
+                batch.append(PendingApplication(
+                    row, decision.customer_id, lines, credit, "auto", decision.rule,
+                    decision.confidence, decision.explanation))
+            post_applications(uow, batch)
             uow.cash.set_matches(pending)
+            open_deduction_disputes(uow)  # short pays found in this batch (services.disputes)
             uow.audit(
                 "cashapp.run",
                 "receipts",

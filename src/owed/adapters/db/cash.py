@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, select, update
 
 from owed.adapters.db.errors import translated
 from owed.adapters.db.schema import customers, documents, settlements
@@ -168,27 +168,7 @@ class CashRepository:
 
     def take_unapplied(self, receipt_id: int, minor: int, currency: str) -> None:
         """Guarded: use ``minor`` of the receipt's unapplied cash."""
-        res = self.conn.execute(
-            update(receipts)
-            .where(
-                receipts.c.id == receipt_id,
-                receipts.c.company_id == self.company_id,
-                receipts.c.unapplied_minor >= minor,
-            )
-            .values(
-                unapplied_minor=receipts.c.unapplied_minor - minor,
-                status=_receipt_status_after(minor),
-            )
-        )
-        if res.rowcount != 1:
-            left = self.conn.execute(
-                select(receipts.c.unapplied_minor).where(receipts.c.id == receipt_id)
-            ).scalar_one()
-            raise OverApplication(
-                f"receipt {receipt_id}",
-                Money.from_minor(left, currency),
-                Money.from_minor(minor, currency),
-            )
+        self.take_unapplied_many([(receipt_id, minor, currency)])
 
     def give_back_unapplied(self, receipt_id: int, minor: int) -> None:
         self.conn.execute(
@@ -300,6 +280,14 @@ class CashRepository:
         ).one_or_none()
         return dict(row._mapping) if row else None
 
+    def documents_by_ids(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {}
+        for part in _chunks(list(ids)):
+            rows = self.conn.execute(select(documents).where(
+                documents.c.company_id == self.company_id, documents.c.id.in_(part)))
+            out.update({r.id: dict(r._mapping) for r in rows})
+        return out
+
     def document_by_number(self, number: str) -> dict[str, Any] | None:
         row = self.conn.execute(
             select(documents).where(
@@ -310,35 +298,66 @@ class CashRepository:
 
     def reduce_open(self, document_id: int, minor: int, currency: str, number: str) -> None:
         """Guarded: settle ``minor`` of a document's open amount (negative re-opens)."""
-        cond = [documents.c.id == document_id, documents.c.company_id == self.company_id]
-        if minor > 0:
-            cond.append(documents.c.open_minor >= minor)
-        res = self.conn.execute(
-            update(documents).where(and_(*cond)).values(open_minor=documents.c.open_minor - minor)
+        self.reduce_open_many([(document_id, minor, currency, number)])
+
+    def reduce_open_many(self, settles: Sequence[tuple[int, int, str, str]]) -> None:
+        """Guarded bulk ``reduce_open``: (document id, minor, currency, number) rows.
+
+        One executemany; if any row's guard fails (the sum of affected rows is
+        short) the offending document is found and ``OverApplication`` raised.
+        """
+        rows = [{"did": d, "x": x} for d, x, _, _ in settles if x]
+        if not rows:
+            return
+        remaining = documents.c.open_minor - bindparam("x")
+        stmt = (
+            update(documents)
+            .where(documents.c.id == bindparam("did"), documents.c.company_id == self.company_id,
+                   documents.c.open_minor >= bindparam("x"))
+            .values(
+                open_minor=remaining,
+                status=case(
+                    (and_(documents.c.status != "issued",
+                          documents.c.status != "partially_paid",
+                          documents.c.status != "paid"), documents.c.status),
+                    (remaining == 0, "paid"),
+                    (remaining == documents.c.total_minor, "issued"),
+                    else_="partially_paid",
+                ),
+            )
         )
-        if res.rowcount != 1:
-            left = self.conn.execute(
-                select(documents.c.open_minor).where(documents.c.id == document_id)
-            ).scalar_one()
-            raise OverApplication(
-                number, Money.from_minor(left, currency), Money.from_minor(minor, currency)
-            )
-        row = self.conn.execute(
-            select(documents.c.open_minor, documents.c.total_minor, documents.c.status).where(
-                documents.c.id == document_id
-            )
-        ).one()
-        if row.status in ("issued", "partially_paid", "paid"):
-            status = (
-                "paid"
-                if row.open_minor == 0
-                else "issued"
-                if row.open_minor == row.total_minor
-                else "partially_paid"
-            )
-            self.conn.execute(
-                update(documents).where(documents.c.id == document_id).values(status=status)
-            )
+        if self.conn.execute(stmt, rows).rowcount != len(rows):
+            self._raise_over_application(settles)
+
+    def _raise_over_application(self, settles: Sequence[tuple[int, int, str, str]]) -> None:
+        # A row whose guard failed changed nothing, so its document's open amount
+        # is still below what that row asked for (the transaction rolls back).
+        opens = dict(self.conn.execute(select(documents.c.id, documents.c.open_minor).where(
+            documents.c.id.in_([d for d, _, _, _ in settles]))).all())
+        failed = next((s for s in settles if opens.get(s[0], 0) < s[1]), settles[0])
+        d, x, cur, number = failed
+        raise OverApplication(number, Money.from_minor(opens.get(d, 0), cur),
+                              Money.from_minor(x, cur))
+
+    def take_unapplied_many(self, takes: Sequence[tuple[int, int, str]]) -> None:
+        """Guarded bulk ``take_unapplied``: (receipt id, minor, currency) rows."""
+        rows = [{"rid": r, "x": x} for r, x, _ in takes if x]
+        if not rows:
+            return
+        remaining = receipts.c.unapplied_minor - bindparam("x")
+        stmt = (
+            update(receipts)
+            .where(receipts.c.id == bindparam("rid"), receipts.c.company_id == self.company_id,
+                   receipts.c.unapplied_minor >= bindparam("x"))
+            .values(unapplied_minor=remaining,
+                    status=case((remaining == 0, "applied"), else_="partial"))
+        )
+        if self.conn.execute(stmt, rows).rowcount != len(rows):
+            left = dict(self.conn.execute(select(receipts.c.id, receipts.c.unapplied_minor).where(
+                receipts.c.id.in_([r for r, _, _ in takes]))).all())
+            r, x, cur = next(((r, x, c) for r, x, c in takes if left.get(r, 0) < x), takes[0])
+            raise OverApplication(f"receipt {r}", Money.from_minor(left.get(r, 0), cur),
+                                  Money.from_minor(x, cur))
 
     def add_settlements(self, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -477,16 +496,7 @@ class CashRepository:
 
 
 def _bind(name: str) -> Any:
-    from sqlalchemy import bindparam
-
     return bindparam(name)
-
-
-def _receipt_status_after(_minor: int) -> Any:
-    from sqlalchemy import case
-
-    remaining = receipts.c.unapplied_minor - _minor
-    return case((remaining == 0, "applied"), else_="partial")
 
 
 def to_minor(amount: Decimal, currency: str) -> int:

@@ -1,0 +1,1 @@
+"""End-to-end benchmarks that run through the real services and database."""
