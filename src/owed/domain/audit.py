@@ -68,18 +68,11 @@ def record_hash(
     after: str | None,
     prev_hash: str,
 ) -> str:
-    payload = "\x1f".join(
-        [
-            str(seq),
-            instant_text(at),
-            actor,
-            action,
-            object_type,
-            object_id,
-            before if before is not None else "\x00",
-            after if after is not None else "\x00",
-            prev_hash,
-        ]
+    # A JSON array is unambiguous: strings are quoted and escaped, a missing
+    # value is ``null``, so no field's text can pass for another's or for None.
+    payload = json.dumps(
+        [seq, instant_text(at), actor, action, object_type, object_id, before, after, prev_hash],
+        separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -93,11 +86,13 @@ def seal(
     for ev in events:
         seq += 1
         before, after = canonical_json(ev.before), canonical_json(ev.after)
-        h = record_hash(seq, at, ev.actor, ev.action, ev.object_type, ev.object_id,
-                        before, after, prev)
+        h = record_hash(
+            seq, at, ev.actor, ev.action, ev.object_type, ev.object_id, before, after, prev
+        )
         records.append(
-            AuditRecord(seq, at, ev.actor, ev.action, ev.object_type, ev.object_id,
-                        before, after, prev, h)
+            AuditRecord(
+                seq, at, ev.actor, ev.action, ev.object_type, ev.object_id, before, after, prev, h
+            )
         )
         prev = h
     return records
@@ -115,13 +110,26 @@ def verify_chain(records: Iterable[AuditRecord]) -> tuple[int, ChainBreak | None
     for rec in records:
         count += 1
         if rec.seq != expected_seq:
-            return count, ChainBreak(rec.seq, f"expected record {expected_seq}, found {rec.seq} "
-                                              "(a record was removed or inserted)")
+            return count, ChainBreak(
+                rec.seq,
+                f"expected record {expected_seq}, found {rec.seq} "
+                "(a record was removed or inserted)",
+            )
         if rec.prev_hash != prev:
-            return count, ChainBreak(rec.seq, "previous-hash link does not match the record "
-                                              "before it")
-        h = record_hash(rec.seq, rec.at, rec.actor, rec.action, rec.object_type, rec.object_id,
-                        rec.before, rec.after, rec.prev_hash)
+            return count, ChainBreak(
+                rec.seq, "previous-hash link does not match the record before it"
+            )
+        h = record_hash(
+            rec.seq,
+            rec.at,
+            rec.actor,
+            rec.action,
+            rec.object_type,
+            rec.object_id,
+            rec.before,
+            rec.after,
+            rec.prev_hash,
+        )
         if h != rec.hash:
             return count, ChainBreak(rec.seq, "content does not match its hash (altered)")
         prev, expected_seq = rec.hash, expected_seq + 1

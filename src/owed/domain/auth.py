@@ -52,21 +52,46 @@ class Permission(StrEnum):
 _ALL = frozenset(Permission)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CLERK: frozenset({
-        Permission.READ, Permission.REPORT, Permission.MANAGE_CUSTOMERS, Permission.BILL,
-        Permission.IMPORT_AR, Permission.POST_CASH, Permission.APPLY_CASH, Permission.COLLECT,
-    }),
-    Role.SPECIALIST: frozenset({
-        Permission.READ, Permission.REPORT, Permission.VIEW_SENSITIVE, Permission.APPLY_CASH,
-        Permission.COLLECT, Permission.MANAGE_DISPUTES, Permission.MANAGE_CREDIT,
-        Permission.REQUEST_WRITE_OFF, Permission.MANAGE_CUSTOMERS,
-    }),
+    Role.CLERK: frozenset(
+        {
+            Permission.READ,
+            Permission.REPORT,
+            Permission.MANAGE_CUSTOMERS,
+            Permission.BILL,
+            Permission.IMPORT_AR,
+            Permission.POST_CASH,
+            Permission.APPLY_CASH,
+            Permission.COLLECT,
+        }
+    ),
+    Role.SPECIALIST: frozenset(
+        {
+            Permission.READ,
+            Permission.REPORT,
+            Permission.VIEW_SENSITIVE,
+            Permission.APPLY_CASH,
+            Permission.COLLECT,
+            Permission.MANAGE_DISPUTES,
+            Permission.MANAGE_CREDIT,
+            Permission.REQUEST_WRITE_OFF,
+            Permission.MANAGE_CUSTOMERS,
+        }
+    ),
     Role.ANALYST: frozenset({Permission.READ, Permission.REPORT}),
-    Role.LEAD: frozenset({
-        Permission.READ, Permission.REPORT, Permission.VIEW_SENSITIVE, Permission.APPROVE,
-        Permission.POST_JOURNAL, Permission.CLOSE_PERIOD, Permission.MANAGE_CREDIT,
-        Permission.REQUEST_WRITE_OFF, Permission.MANAGE_DISPUTES, Permission.CONFIGURE,
-    }),
+    Role.LEAD: frozenset(
+        {
+            Permission.READ,
+            Permission.REPORT,
+            Permission.VIEW_SENSITIVE,
+            Permission.APPROVE,
+            Permission.POST_JOURNAL,
+            Permission.CLOSE_PERIOD,
+            Permission.MANAGE_CREDIT,
+            Permission.REQUEST_WRITE_OFF,
+            Permission.MANAGE_DISPUTES,
+            Permission.CONFIGURE,
+        }
+    ),
     Role.ADMIN: _ALL,
     Role.AUDITOR: frozenset({Permission.READ, Permission.REPORT, Permission.VIEW_SENSITIVE}),
 }
@@ -135,8 +160,9 @@ def check_role_combination(roles: frozenset[Role], allow_combined_duties: bool) 
             raise SegregationOfDuties("(assignment)", f"hold roles {a} and {b}", why)
 
 
-def check_different_people(actor: Actor, other_username: str | None, permission: str,
-                           rule: str) -> None:
+def check_different_people(
+    actor: Actor, other_username: str | None, permission: str, rule: str
+) -> None:
     """The acting user must not be ``other_username`` (e.g. the requester)."""
     if other_username is not None and actor.username == other_username:
         raise SegregationOfDuties(actor.username, permission, rule)

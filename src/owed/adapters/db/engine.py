@@ -60,6 +60,14 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # A COMMIT that SQLite refuses (a deferred foreign key) leaves the
+        # transaction open while SQLAlchemy believes it ended and skips its
+        # reset: roll back here, or the pooled connection keeps the write lock.
+        if dbapi_conn.in_transaction:
+            dbapi_conn.rollback()
+
 
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()

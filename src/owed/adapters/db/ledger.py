@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, Table, and_, func, select
+from sqlalchemy.exc import DBAPIError
 
 from owed.adapters.db.errors import translated
 from owed.adapters.db.ids import allocate_ids
@@ -133,46 +135,54 @@ class LedgerRepository:
     def add_entries(
         self, entries: Sequence[JournalEntry], posted_by: str, posted_at: datetime
     ) -> list[int]:
-        """Bulk path: lines first (executemany), then headers (checked by trigger)."""
+        """Bulk path: lines first, then headers (whose insert trigger checks the balance).
+
+        Rows are plain tuples handed to the driver in one call per table
+        (``insert_rows``); a ``JournalEntry`` is already balanced and exact, so
+        each amount converts to minor units without a second check.
+        """
         ids = allocate_ids(self.conn, "journal_entries", len(entries))
-        line_rows: list[dict[str, object]] = []
-        head_rows: list[dict[str, object]] = []
-        for entry_id, entry in zip(ids, entries, strict=True):
-            for no, line in enumerate(entry.lines, start=1):
-                line_rows.append(
-                    {
-                        "entry_id": entry_id,
-                        "line_no": no,
-                        "company_id": self.company_id,
-                        "entry_date": entry.entry_date,
-                        "account_code": line.account,
-                        "currency": line.amount.currency.code,
-                        "amount_minor": line.amount.to_minor(),
-                        "customer_id": line.customer_id,
-                        "document_type": line.document_type,
-                        "document_id": line.document_id,
-                        "memo": line.memo,
-                    }
-                )
-            head_rows.append(
-                {
-                    "id": entry_id,
-                    "company_id": self.company_id,
-                    "entry_date": entry.entry_date,
-                    "period": period_key(entry.entry_date),
-                    "description": entry.description,
-                    "source_type": entry.source_type,
-                    "source_id": entry.source_id,
-                    "reverses_id": entry.reverses_id,
-                    "posted_by": posted_by,
-                    "posted_at": posted_at,
-                }
-            )
         if not ids:
             return ids
+        cid = self.company_id
+        line_rows: list[tuple[object, ...]] = []
+        head_rows: list[tuple[object, ...]] = []
+        for entry_id, entry in zip(ids, entries, strict=True):
+            day = entry.entry_date
+            for no, line in enumerate(entry.lines, start=1):
+                money = line.amount
+                line_rows.append(
+                    (
+                        entry_id,
+                        no,
+                        cid,
+                        day,
+                        line.account,
+                        money.currency.code,
+                        int(money.amount.scaleb(money.currency.minor_units)),
+                        line.customer_id,
+                        line.document_type,
+                        line.document_id,
+                        line.memo,
+                    )
+                )
+            head_rows.append(
+                (
+                    entry_id,
+                    cid,
+                    day,
+                    period_key(day),
+                    entry.description,
+                    entry.source_type,
+                    entry.source_id,
+                    entry.reverses_id,
+                    posted_by,
+                    posted_at,
+                )
+            )
         with translated():
-            self.conn.execute(journal_lines.insert(), line_rows)
-            self.conn.execute(journal_entries.insert(), head_rows)
+            insert_rows(self.conn, journal_lines, _LINE_COLUMNS, line_rows)
+            insert_rows(self.conn, journal_entries, _HEAD_COLUMNS, head_rows)
         return ids
 
     def get_entry(self, entry_id: int) -> JournalEntry | None:
@@ -293,3 +303,55 @@ class LedgerRepository:
             .select_from(journal_entries)
             .where(journal_entries.c.company_id == self.company_id)
         ).scalar_one()
+
+
+_LINE_COLUMNS = (
+    "entry_id", "line_no", "company_id", "entry_date", "account_code", "currency",
+    "amount_minor", "customer_id", "document_type", "document_id", "memo",
+)  # fmt: skip
+_HEAD_COLUMNS = (
+    "id", "company_id", "entry_date", "period", "description", "source_type", "source_id",
+    "reverses_id", "posted_by", "posted_at",
+)  # fmt: skip
+
+
+def insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]
+) -> None:
+    """Insert many rows in one driver call, past SQLAlchemy's per-row processing.
+
+    PostgreSQL: ``COPY ... FROM STDIN`` on the connection's own transaction
+    (row triggers fire for COPY as for INSERT). SQLite: ``executemany``.
+    Values go through each column type's bind processor (dates become the
+    text SQLite stores), memoised per distinct value, so rows read back
+    exactly as rows written through SQLAlchemy. Driver errors are raised as
+    SQLAlchemy's ``DBAPIError`` like any other statement's.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    names = ", ".join(columns)
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
+    if any(processors):
+        cols = [list(col) for col in zip(*rows, strict=True)]
+        for i, proc in enumerate(processors):
+            if proc is not None:
+                memo: dict[object, object] = {}
+                cols[i] = [memo[v] if v in memo else memo.setdefault(v, proc(v)) for v in cols[i]]
+        rows = list(zip(*cols, strict=True))
+    if dialect.name != "postgresql":
+        marks = ", ".join("?" * len(columns))
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+        return
+    statement = f"COPY {table.name} ({names}) FROM STDIN"
+    if not conn.in_transaction():
+        conn.begin()  # the copy must belong to the transaction SQLAlchemy commits
+    driver: Any = conn.connection.driver_connection  # the psycopg connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc

@@ -59,18 +59,12 @@ class Account:
 SYSTEM_ACCOUNTS: tuple[Account, ...] = (
     Account("1000", "Bank", AccountType.ASSET, SystemAccount.BANK),
     Account("1200", "Accounts receivable (control)", AccountType.ASSET, SystemAccount.AR_CONTROL),
-    Account(
-        "1250", "Deductions clearing", AccountType.ASSET, SystemAccount.DEDUCTIONS_CLEARING
-    ),
-    Account(
-        "1290", "Allowance for doubtful accounts", AccountType.ASSET, SystemAccount.ALLOWANCE
-    ),
+    Account("1250", "Deductions clearing", AccountType.ASSET, SystemAccount.DEDUCTIONS_CLEARING),
+    Account("1290", "Allowance for doubtful accounts", AccountType.ASSET, SystemAccount.ALLOWANCE),
     Account("2100", "Unapplied cash", AccountType.LIABILITY, SystemAccount.UNAPPLIED_CASH),
     Account("2150", "Customer credits", AccountType.LIABILITY, SystemAccount.CUSTOMER_CREDITS),
     Account("2200", "Sales tax payable", AccountType.LIABILITY, SystemAccount.TAX_PAYABLE),
-    Account(
-        "3900", "Opening balance equity", AccountType.EQUITY, SystemAccount.OPENING_BALANCE
-    ),
+    Account("3900", "Opening balance equity", AccountType.EQUITY, SystemAccount.OPENING_BALANCE),
     Account("4000", "Revenue", AccountType.REVENUE, SystemAccount.REVENUE),
     Account("4900", "Sales discounts", AccountType.REVENUE, SystemAccount.SALES_DISCOUNTS),
     Account("6100", "Bad debt expense", AccountType.EXPENSE, SystemAccount.BAD_DEBT_EXPENSE),

@@ -30,6 +30,13 @@ class JournalLine:
     document_id: int | None = None
     memo: str = ""
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Money):  # a float or Decimal would lose the currency
+            raise TypeError(
+                f"journal line on {self.account}: amount must be Money, "
+                f"not {type(self.amount).__name__}"
+            )
+
     @classmethod
     def debit(cls, account: str, amount: Money, **kw: object) -> JournalLine:
         return cls(account, amount, **kw)  # type: ignore[arg-type]
@@ -60,9 +67,7 @@ class JournalEntry:
             sums[line.amount.currency.code] += minor
         off = {cur: s for cur, s in sums.items() if s != 0}
         if off:
-            raise UnbalancedEntry(
-                {cur: Money.from_minor(s, cur).amount for cur, s in off.items()}
-            )
+            raise UnbalancedEntry({cur: Money.from_minor(s, cur).amount for cur, s in off.items()})
 
     @property
     def currencies(self) -> set[str]:
@@ -70,8 +75,11 @@ class JournalEntry:
 
     def total_debits(self, currency: str) -> Money:
         return sum(
-            (ln.amount for ln in self.lines if ln.amount.amount > 0 and
-             ln.amount.currency.code == currency),
+            (
+                ln.amount
+                for ln in self.lines
+                if ln.amount.amount > 0 and ln.amount.currency.code == currency
+            ),
             Money.zero(currency),
         )
 

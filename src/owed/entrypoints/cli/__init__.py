@@ -12,6 +12,10 @@ import typer
 
 from owed.domain.errors import OwedError
 from owed.entrypoints.cli import cash, foundation
+from owed.entrypoints.cli import billing, customers, imports
+from owed.entrypoints.cli import disputes
+from owed.entrypoints.cli import reporting
+from owed.entrypoints.cli import collections
 from owed.entrypoints.cli.errors import report
 
 app = typer.Typer(
@@ -32,16 +36,43 @@ app.add_typer(cash.cashapp_app, name="cashapp")
 import_app = typer.Typer(help="Import files: bank statements and remittances, customers, invoices.",
                          no_args_is_help=True)
 import_app.command("bank")(cash.import_bank)
+import_app.command("customers")(imports.import_customers_cmd)
+import_app.command("invoices")(imports.import_invoices_cmd)
 app.add_typer(import_app, name="import")
+app.add_typer(customers.customer_app, name="customer")
+app.add_typer(billing.invoice_app, name="invoice")
+app.add_typer(billing.memo_app, name="memo")
+app.add_typer(billing.billing_app, name="billing")
 
 export_app = typer.Typer(help="Export files.", no_args_is_help=True)
 export_app.command("applications")(cash.export_applications)
 app.add_typer(export_app, name="export")
+app.add_typer(disputes.dispute_app, name="dispute")
+app.add_typer(disputes.writeoff_app, name="writeoff")
+app.add_typer(disputes.agency_app, name="agency")
+report_app = typer.Typer(help="Reports.", no_args_is_help=True)  # shared: others add commands
+report_app.command("disputes")(disputes.report_disputes)
+report_app.command("kpis")(reporting.report_kpis_cmd)
+export_app.command("journal")(reporting.export_journal_cmd)
+export_app.command("exceptions")(reporting.export_exceptions_cmd)
+app.command("statement")(reporting.statement_cmd)
+app.command("close")(reporting.close_cmd)
+app.add_typer(reporting.allowance_app, name="allowance")
+app.add_typer(reporting.forecast_app, name="forecast")
+report_app.command("aging")(collections.aging)
+app.add_typer(collections.activity_app, name="activity")
+app.command("worklist")(collections.worklist)
+app.add_typer(collections.dunning_app, name="dunning")
+app.add_typer(collections.promise_app, name="promise")
+app.add_typer(collections.plan_app, name="plan")
+app.add_typer(collections.credit_app, name="credit")
+app.add_typer(report_app, name="report")
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False)
+        # without standalone mode click returns a ``typer.Exit``'s code instead of raising it
+        code = app(args=argv, standalone_mode=False)
     except OwedError as error:
         return report(error)
     except typer.Exit as done:
@@ -56,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             click_error.show()
             return click_error.exit_code
         raise
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def run() -> None:

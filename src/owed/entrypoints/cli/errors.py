@@ -40,10 +40,14 @@ def exit_code_for(error: e.OwedError) -> int:
 
 
 def report(error: e.OwedError) -> int:
-    err_console.print(Text("error: ", style="bold red") + Text(error.message), highlight=False)
+    # soft_wrap: one error is one line, whatever the terminal width (rich wraps at 80
+    # columns when stderr is not a terminal)
+    err_console.print(
+        Text("error: ", style="bold red") + Text(error.message), highlight=False, soft_wrap=True
+    )
     if isinstance(error, e.InvalidFile) and len(error.problems) > 5:
         for problem in error.problems[5:50]:
-            err_console.print(f"  {problem}", highlight=False, markup=False)
+            err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
         if len(error.problems) > 50:
             err_console.print(f"  ... {len(error.problems) - 50} more", markup=False)
     return exit_code_for(error)
