@@ -142,13 +142,23 @@ class Money:
 
     # -- construction -----------------------------------------------------
     @classmethod
+    def _trusted(cls, amount: Decimal, currency: Currency) -> Money:
+        """Internal fast path for values already checked (results of arithmetic)."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        object.__setattr__(money, "currency", currency)
+        return money
+
+    @classmethod
     def zero(cls, currency: str | Currency) -> Money:
-        return cls(0, currency)
+        return cls._trusted(Decimal(0), Currency.of(currency))
 
     @classmethod
     def from_minor(cls, minor: int, currency: str | Currency) -> Money:
+        if not isinstance(minor, int) or isinstance(minor, bool):
+            raise TypeError(f"minor units must be an int, not {type(minor).__name__}")
         cur = Currency.of(currency)
-        return cls(cur.from_minor(minor), cur)
+        return cls._trusted(cur.from_minor(minor), cur)
 
     @classmethod
     def parse(cls, text: str, currency: str | Currency | None = None) -> Money:
@@ -198,7 +208,7 @@ class Money:
     def __add__(self, other: object) -> Money:
         if isinstance(other, Money):
             self._same(other, "add")
-            return Money(self.amount + other.amount, self.currency)
+            return Money._trusted(self.amount + other.amount, self.currency)
         if isinstance(other, int) and not isinstance(other, bool) and other == 0:
             return self  # lets sum() start from 0
         return NotImplemented
@@ -208,23 +218,23 @@ class Money:
     def __sub__(self, other: object) -> Money:
         if isinstance(other, Money):
             self._same(other, "subtract")
-            return Money(self.amount - other.amount, self.currency)
+            return Money._trusted(self.amount - other.amount, self.currency)
         return NotImplemented
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money._trusted(-self.amount, self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return Money._trusted(abs(self.amount), self.currency)
 
     def __mul__(self, factor: object) -> Money:
         if isinstance(factor, Money):
             raise TypeError("cannot multiply money by money")
         if isinstance(factor, (Decimal, int)) and not isinstance(factor, bool):
-            return Money(self.amount * factor, self.currency)
+            return Money._trusted(self.amount * factor, self.currency)
         if isinstance(factor, float):
             raise TypeError("refusing to multiply money by a float; use Decimal")
         return NotImplemented

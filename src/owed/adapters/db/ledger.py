@@ -149,8 +149,9 @@ class LedgerRepository:
         head_rows: list[tuple[object, ...]] = []
         for entry_id, entry in zip(ids, entries, strict=True):
             day = entry.entry_date
-            for no, line in enumerate(entry.lines, start=1):
-                money = line.amount
+            for no, (line, minor) in enumerate(
+                zip(entry.lines, entry.minor_amounts, strict=True), start=1
+            ):
                 line_rows.append(
                     (
                         entry_id,
@@ -158,8 +159,8 @@ class LedgerRepository:
                         cid,
                         day,
                         line.account,
-                        money.currency.code,
-                        int(money.amount.scaleb(money.currency.minor_units)),
+                        line.amount.currency.code,
+                        minor,
                         line.customer_id,
                         line.document_type,
                         line.document_id,

@@ -55,16 +55,21 @@ class JournalEntry:
     source_id: int | None = None
     reverses_id: int | None = None
     id: int | None = field(default=None, compare=False)
+    # Each line's amount in integer minor units, computed once by the balance check.
+    minor_amounts: tuple[int, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.lines) < 2:
             raise InvalidInput("a journal entry needs at least two lines")
         sums: dict[str, int] = defaultdict(int)
+        minors = []
         for line in self.lines:
             minor = line.amount.to_minor()  # raises InexactAmount
             if minor == 0:
                 raise InvalidInput(f"journal line on {line.account} has a zero amount")
             sums[line.amount.currency.code] += minor
+            minors.append(minor)
+        object.__setattr__(self, "minor_amounts", tuple(minors))
         off = {cur: s for cur, s in sums.items() if s != 0}
         if off:
             raise UnbalancedEntry({cur: Money.from_minor(s, cur).amount for cur, s in off.items()})
