@@ -47,6 +47,12 @@ class UnitOfWork(abc.ABC):
     users: Any
     companies: Any
     audit_log: Any
+    cash: Any
+    disputes: Any
+    customers: Any  # owed.adapters.db.customers.CustomerRepository
+    billing: Any  # owed.adapters.db.billing.BillingRepository
+    collections: Any  # owed.adapters.db.collections.CollectionsRepository
+    reporting: Any  # owed.adapters.db.reporting.ReportingRepository
 
     def __init__(self) -> None:
         self._events: list[AuditEvent] = []
