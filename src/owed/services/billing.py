@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from owed.domain.auth import Permission
@@ -80,8 +79,9 @@ def configure_billing(cmd: ConfigureBilling, uow: UnitOfWork) -> BillingSettings
             try:
                 after = replace(after, tax_rounding=TaxRounding(cmd.tax_rounding))
             except ValueError:
-                raise InvalidInput(f"tax rounding {cmd.tax_rounding!r}: use "
-                                   "per_line or per_document") from None
+                raise InvalidInput(
+                    f"tax rounding {cmd.tax_rounding!r}: use per_line or per_document"
+                ) from None
         if cmd.prices_include_tax is not None:
             after = replace(after, prices_include_tax=cmd.prices_include_tax)
         if cmd.credit_approval_threshold is not None:
@@ -89,8 +89,13 @@ def configure_billing(cmd: ConfigureBilling, uow: UnitOfWork) -> BillingSettings
             after = replace(after, credit_approval_threshold=to_decimal(text) if text else None)
         settings = {**uow.company.settings, "billing": after.as_json()}
         uow.companies.update_settings(uow.company.id, settings)
-        uow.audit("billing.configure", "company", uow.company.code,
-                  before=before.as_json(), after=after.as_json())
+        uow.audit(
+            "billing.configure",
+            "company",
+            uow.company.code,
+            before=before.as_json(),
+            after=after.as_json(),
+        )
         uow.commit()
         return after
 
@@ -110,8 +115,12 @@ def add_tax_code(cmd: AddTaxCode, uow: UnitOfWork) -> TaxCode:
         if cmd.account and not uow.ledger.account_exists(cmd.account):
             raise NotFound("account", cmd.account)
         uow.billing.add_tax_code(tax, cmd.account)
-        uow.audit("tax_code.add", "tax_code", tax.code,
-                  after={"rate": str(tax.rate), "name": tax.name, "account": cmd.account})
+        uow.audit(
+            "tax_code.add",
+            "tax_code",
+            tax.code,
+            after={"rate": str(tax.rate), "name": tax.name, "account": cmd.account},
+        )
         uow.commit()
         return tax
 
@@ -137,8 +146,13 @@ class CreateDraft:
     notes: str = ""
 
 
-def add_draft(uow: UnitOfWork, cmd: CreateDraft, details: dict[str, Any] | None = None,
-              source: str = "billing", source_key: str | None = None) -> Document:
+def add_draft(
+    uow: UnitOfWork,
+    cmd: CreateDraft,
+    details: dict[str, Any] | None = None,
+    source: str = "billing",
+    source_key: str | None = None,
+) -> Document:
     """Store a draft inside the caller's transaction (after its permission check)."""
     customer = uow.customers.get_by_external(cmd.customer)
     if customer is None:
@@ -161,9 +175,18 @@ def add_draft(uow: UnitOfWork, cmd: CreateDraft, details: dict[str, Any] | None 
         related_id = related.id
     issue_date = cmd.issue_date or uow.today()
     doc_id = uow.billing.add_draft(
-        customer.id, cmd.kind, customer.currency, issue_date, cmd.po_number, terms,
-        related_id, {**(details or {}), "notes": cmd.notes} if cmd.notes else details or {},
-        source, source_key, uow.actor.username, uow.now(),
+        customer.id,
+        cmd.kind,
+        customer.currency,
+        issue_date,
+        cmd.po_number,
+        terms,
+        related_id,
+        {**(details or {}), "notes": cmd.notes} if cmd.notes else details or {},
+        source,
+        source_key,
+        uow.actor.username,
+        uow.now(),
     )
     uow.billing.add_lines(doc_id, drafts)
     doc = uow.billing.get(doc_id)
@@ -204,18 +227,23 @@ def issue_document(cmd: IssueDocument, uow: UnitOfWork) -> Document:
 def issue_in(uow: UnitOfWork, doc: Document) -> Document:
     """Issue a draft inside the caller's transaction; see the module docstring."""
     zero = Money.zero(doc.currency)
-    status = transition(doc.status, DocumentAction.ISSUE, zero, zero, kind=doc.kind,
-                        number=doc.number)
+    status = transition(
+        doc.status, DocumentAction.ISSUE, zero, zero, kind=doc.kind, number=doc.number
+    )
     customer = uow.customers.get(doc.customer_id)
     settings = billing_settings(uow)
     codes = uow.billing.tax_codes()
     drafts = [line.draft for line in doc.lines]
-    totals = compute_totals(drafts, [c for c, _ in codes.values()],
-                            prices_include_tax=settings.prices_include_tax,
-                            rounding=settings.tax_rounding)
+    totals = compute_totals(
+        drafts,
+        [c for c, _ in codes.values()],
+        prices_include_tax=settings.prices_include_tax,
+        rounding=settings.tax_rounding,
+    )
     if totals.gross.amount <= 0:
-        raise InvalidInput(f"{doc.label}: the total {totals.gross} must be positive "
-                           "(the kind gives the side)")
+        raise InvalidInput(
+            f"{doc.label}: the total {totals.gross} must be positive (the kind gives the side)"
+        )
     invoice = None
     if doc.kind is DocumentKind.CREDIT_MEMO:
         if doc.related_id is not None:
@@ -232,16 +260,29 @@ def issue_in(uow: UnitOfWork, doc: Document) -> Document:
     number = uow.billing.next_number(doc.kind.value, SERIES_PREFIX[doc.kind])
     rf = rf_reference(number) if doc.kind is not DocumentKind.CREDIT_MEMO else None
     issued = replace(
-        doc, number=number, status=status, due_date=due, net=totals.net, tax=totals.tax,
-        total=totals.gross, open=totals.gross, discount_date=discount_date,
-        discount=discount, terms=terms, rf_reference=rf,
+        doc,
+        number=number,
+        status=status,
+        due_date=due,
+        net=totals.net,
+        tax=totals.tax,
+        total=totals.gross,
+        open=totals.gross,
+        discount_date=discount_date,
+        discount=discount,
+        terms=terms,
+        rf_reference=rf,
     )
-    entry = postings.issue_entry(uow, issued, totals, [d.account for d in drafts],
-                                 {code: acct for code, (_, acct) in codes.items()})
+    entry = postings.issue_entry(
+        uow,
+        issued,
+        totals,
+        [d.account for d in drafts],
+        {code: acct for code, (_, acct) in codes.items()},
+    )
     post_entries(uow, [entry])
     uow.billing.save_issued(issued, [(ln.net, ln.tax) for ln in totals.lines])
-    uow.audit("document.issue", "document", number, before=doc.summary(),
-              after=issued.summary())
+    uow.audit("document.issue", "document", number, before=doc.summary(), after=issued.summary())
     if invoice is not None:
         issued = apply_credit_memo(uow, issued, invoice)
     return uow.billing.get(issued.id)  # type: ignore[no-any-return]
@@ -252,18 +293,52 @@ def apply_credit_memo(uow: UnitOfWork, memo: Document, invoice: Document) -> Doc
     amount = memo.open
     on = memo.issue_date
     invoice_open = invoice.open - amount
-    invoice_status = transition(invoice.status, DocumentAction.APPLY,
-                                invoice.applied + amount, invoice_open,
-                                kind=invoice.kind, number=invoice.number)
+    invoice_status = transition(
+        invoice.status,
+        DocumentAction.APPLY,
+        invoice.applied + amount,
+        invoice_open,
+        kind=invoice.kind,
+        number=invoice.number,
+    )
     (entry_id,) = post_entries(uow, [postings.application_entry(uow, memo, invoice, amount, on)])
-    uow.billing.settle(invoice, invoice_open, invoice_status, on, "credit_memo", amount,
-                       "document", memo.id, entry_id, uow.actor.username, uow.now())
-    uow.billing.settle(memo, Money.zero(memo.currency), DocumentStatus.PAID, on, "credit_memo",
-                       amount, "document", invoice.id, entry_id, uow.actor.username, uow.now())
-    uow.audit("document.apply_credit", "document", invoice.number,
-              before={"open": str(invoice.open), "status": invoice.status.value},
-              after={"open": str(invoice_open), "status": invoice_status.value,
-                     "credit_memo": memo.number})
+    uow.billing.settle(
+        invoice,
+        invoice_open,
+        invoice_status,
+        on,
+        "credit_memo",
+        amount,
+        "document",
+        memo.id,
+        entry_id,
+        uow.actor.username,
+        uow.now(),
+    )
+    uow.billing.settle(
+        memo,
+        Money.zero(memo.currency),
+        DocumentStatus.PAID,
+        on,
+        "credit_memo",
+        amount,
+        "document",
+        invoice.id,
+        entry_id,
+        uow.actor.username,
+        uow.now(),
+    )
+    uow.audit(
+        "document.apply_credit",
+        "document",
+        invoice.number,
+        before={"open": str(invoice.open), "status": invoice.status.value},
+        after={
+            "open": str(invoice_open),
+            "status": invoice_status.value,
+            "credit_memo": memo.number,
+        },
+    )
     return memo
 
 
@@ -283,8 +358,9 @@ def void_document(cmd: VoidDocument, uow: UnitOfWork) -> Document:
         if not cmd.reason.strip():
             raise InvalidInput("voiding a document needs a reason")
         doc = find_document(uow, cmd.number)
-        status = transition(doc.status, DocumentAction.VOID, doc.applied, doc.open,
-                            kind=doc.kind, number=doc.number)
+        status = transition(
+            doc.status, DocumentAction.VOID, doc.applied, doc.open, kind=doc.kind, number=doc.number
+        )
         on = cmd.on or uow.today()
         if not doc.is_draft:
             reversals = []
@@ -293,14 +369,29 @@ def void_document(cmd: VoidDocument, uow: UnitOfWork) -> Document:
                 if original.reverses_id is None and uow.ledger.reversal_of(entry_id) is None:
                     reversals.append(reverse(original, on, f"Void of {doc.label}: {cmd.reason}"))
             ids = post_entries(uow, reversals)
-            uow.billing.settle(doc, Money.zero(doc.currency), status, on, "void", doc.open,
-                               "document", doc.id, ids[0] if ids else None,
-                               uow.actor.username, uow.now())
+            uow.billing.settle(
+                doc,
+                Money.zero(doc.currency),
+                status,
+                on,
+                "void",
+                doc.open,
+                "document",
+                doc.id,
+                ids[0] if ids else None,
+                uow.actor.username,
+                uow.now(),
+            )
         else:
             uow.billing.set_status(doc.id, status)
         after = uow.billing.get(doc.id)
-        uow.audit("document.void", "document", doc.number, before=doc.summary(),
-                  after={**after.summary(), "reason": cmd.reason})
+        uow.audit(
+            "document.void",
+            "document",
+            doc.number,
+            before=doc.summary(),
+            after={**after.summary(), "reason": cmd.reason},
+        )
         uow.commit()
         return after  # type: ignore[no-any-return]
 
@@ -321,8 +412,13 @@ def get_document(uow: UnitOfWork, number: str) -> Document:
         return find_document(uow, number)
 
 
-def list_documents(uow: UnitOfWork, customer: str | None = None, status: str | None = None,
-                   kind: str | None = None, limit: int = 200) -> list[Document]:
+def list_documents(
+    uow: UnitOfWork,
+    customer: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    limit: int = 200,
+) -> list[Document]:
     with uow:
         uow.require(Permission.READ)
         customer_id = None
@@ -331,7 +427,7 @@ def list_documents(uow: UnitOfWork, customer: str | None = None, status: str | N
             if found is None:
                 raise NotFound("customer", customer)
             customer_id = found.id
-        return uow.billing.list(customer_id, status, kind, limit)  # type: ignore[no-any-return]
+        return uow.billing.list_documents(customer_id, status, kind, limit)  # type: ignore[no-any-return]
 
 
 def open_items_by_customer(uow: UnitOfWork) -> dict[tuple[int, str], Money]:
@@ -342,7 +438,7 @@ def open_items_by_customer(uow: UnitOfWork) -> dict[tuple[int, str], Money]:
 
 
 __all__ = [
-    "AddTaxCode", "ConfigureBilling", "CreateDraft", "Decimal", "IssueDocument",
+    "AddTaxCode", "ConfigureBilling", "CreateDraft", "IssueDocument",
     "VoidDocument", "add_tax_code", "billing_settings", "configure_billing",
     "create_draft", "get_document", "issue_document", "list_documents", "void_document",
 ]  # fmt: skip

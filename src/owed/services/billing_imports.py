@@ -54,10 +54,17 @@ from owed.services.imports_common import (
 from owed.services.ledger import post_entries
 from owed.services.unit_of_work import UnitOfWork
 
-INVOICE_COLUMNS = ("invoice_number", "customer_id", "issue_date", "due_date", "currency",
-                   "amount", "open_amount", "po_number")
-INVOICE_REQUIRED = ("invoice_number", "customer_id", "issue_date", "due_date", "currency",
-                    "amount")
+INVOICE_COLUMNS = (
+    "invoice_number",
+    "customer_id",
+    "issue_date",
+    "due_date",
+    "currency",
+    "amount",
+    "open_amount",
+    "po_number",
+)
+INVOICE_REQUIRED = ("invoice_number", "customer_id", "issue_date", "due_date", "currency", "amount")
 PROGRESS_EVERY = 10_000
 
 
@@ -82,8 +89,9 @@ class _Row:
     po_number: str | None
 
 
-def import_invoices(cmd: ImportInvoices, uow: UnitOfWork,
-                    progress: Progress | None = None) -> ImportResult:
+def import_invoices(
+    cmd: ImportInvoices, uow: UnitOfWork, progress: Progress | None = None
+) -> ImportResult:
     with uow:
         uow.require(Permission.IMPORT_AR)
         columns = resolve_columns(cmd.table, cmd.mapping, INVOICE_COLUMNS, INVOICE_REQUIRED)
@@ -98,18 +106,32 @@ def import_invoices(cmd: ImportInvoices, uow: UnitOfWork,
         on = cmd.as_of or uow.today()
         result.entry_ids = _write(uow, good, on, cmd.table.source)
         result.imported = len(good)
-        uow.audit("import.invoices", "import", cmd.table.source, after={
-            "rows": result.read, "imported": result.imported, "unchanged": result.unchanged,
-            "changed": len(result.changed), "rejected": len(result.rejects),
-            "entries": result.entry_ids, "as_of": on.isoformat(),
-        })
+        uow.audit(
+            "import.invoices",
+            "import",
+            cmd.table.source,
+            after={
+                "rows": result.read,
+                "imported": result.imported,
+                "unchanged": result.unchanged,
+                "changed": len(result.changed),
+                "rejected": len(result.rejects),
+                "entries": result.entry_ids,
+                "as_of": on.isoformat(),
+            },
+        )
         uow.commit()
         result.write_seconds = time.perf_counter() - started
         return result
 
 
-def _validate(table: ImportTable, columns: dict[str, int], uow: UnitOfWork,
-              result: ImportResult, progress: Progress | None) -> list[_Row]:
+def _validate(
+    table: ImportTable,
+    columns: dict[str, int],
+    uow: UnitOfWork,
+    result: ImportResult,
+    progress: Progress | None,
+) -> list[_Row]:
     customers = uow.customers.external_ids()
     existing = uow.billing.document_numbers()
     seen: dict[str, int] = {}
@@ -117,8 +139,13 @@ def _validate(table: ImportTable, columns: dict[str, int], uow: UnitOfWork,
     exponents: dict[str, int] = {}
     c = columns
     i_num, i_cust, i_issue, i_due, i_cur, i_amt = (
-        c["invoice_number"], c["customer_id"], c["issue_date"], c["due_date"], c["currency"],
-        c["amount"])
+        c["invoice_number"],
+        c["customer_id"],
+        c["issue_date"],
+        c["due_date"],
+        c["currency"],
+        c["amount"],
+    )
     i_open, i_po = c.get("open_amount"), c.get("po_number")
     width = max(columns.values()) + 1
     row_no = 1
@@ -150,11 +177,13 @@ def _validate(table: ImportTable, columns: dict[str, int], uow: UnitOfWork,
             if amount <= 0:
                 raise BadCell(f"amount {cells[i_amt].strip()} must be positive")
             open_text = cells[i_open].strip() if i_open is not None else ""
-            open_minor = (cell_minor(open_text, "open_amount", code, exponent)
-                          if open_text else amount)
+            open_minor = (
+                cell_minor(open_text, "open_amount", code, exponent) if open_text else amount
+            )
             if open_minor < 0 or open_minor > amount:
-                raise BadCell(f"open_amount {open_text} must be between 0 and amount "
-                              f"{cells[i_amt].strip()}")
+                raise BadCell(
+                    f"open_amount {open_text} must be between 0 and amount {cells[i_amt].strip()}"
+                )
             issue = cell_date(cells[i_issue].strip(), "issue_date")
             due = cell_date(cells[i_due].strip(), "due_date")
             if due < issue:
@@ -167,10 +196,16 @@ def _validate(table: ImportTable, columns: dict[str, int], uow: UnitOfWork,
             if stored == (customer[0], code, amount):
                 result.unchanged += 1
             else:
-                result.changed.append(Problem(
-                    f"row {row_no}", f"invoice {number} already exists with "
-                    f"{_describe(stored)}; the file says {_describe((customer[0], code, amount))}"
-                    ": not applied", row=row_no))
+                result.changed.append(
+                    Problem(
+                        f"row {row_no}",
+                        f"invoice {number} already exists with "
+                        f"{_describe(stored)}; the file says "
+                        f"{_describe((customer[0], code, amount))}"
+                        ": not applied",
+                        row=row_no,
+                    )
+                )
             continue
         po = cells[i_po].strip() if i_po is not None else ""
         good.append(_Row(number, customer[0], issue, due, code, amount, open_minor, po or None))
@@ -193,27 +228,47 @@ def _write(uow: UnitOfWork, rows: list[_Row], on: date, source: str) -> list[int
     ids = uow.billing.allocate_document_ids(len(rows))
     by = uow.actor.username
     at = uow.now()
-    uow.billing.add_imported([
-        {"id": doc_id, "customer_id": r.customer_id, "number": r.number, "status": _status(r),
-         "issue_date": r.issue_date, "due_date": r.due_date, "currency": r.currency,
-         "net_minor": r.amount, "total_minor": r.amount, "open_minor": r.open,
-         "po_number": r.po_number}
-        for doc_id, r in zip(ids, rows, strict=True)
-    ], by, at)
+    uow.billing.add_imported(
+        [
+            {
+                "id": doc_id,
+                "customer_id": r.customer_id,
+                "number": r.number,
+                "status": _status(r),
+                "issue_date": r.issue_date,
+                "due_date": r.due_date,
+                "currency": r.currency,
+                "net_minor": r.amount,
+                "total_minor": r.amount,
+                "open_minor": r.open,
+                "po_number": r.po_number,
+            }
+            for doc_id, r in zip(ids, rows, strict=True)
+        ],
+        by,
+        at,
+    )
     per_currency: dict[str, list[tuple[int, int, str, int]]] = defaultdict(list)
     for doc_id, r in zip(ids, rows, strict=True):
         if r.open:
             per_currency[r.currency].append((r.customer_id, doc_id, r.number, r.open))
     currencies = sorted(per_currency)
-    entries = [postings.opening_entry(uow, on, cur, per_currency[cur], source)
-               for cur in currencies]
+    entries = [
+        postings.opening_entry(uow, on, cur, per_currency[cur], source) for cur in currencies
+    ]
     entry_ids = post_entries(uow, entries)
     entry_of = dict(zip(currencies, entry_ids, strict=True))
     settlements: list[dict[str, Any]] = [
-        {"document_id": doc_id, "on_date": on, "kind": "opening",
-         "amount_minor": r.amount - r.open, "source_type": "import",
-         "entry_id": entry_of.get(r.currency)}
-        for doc_id, r in zip(ids, rows, strict=True) if r.open != r.amount
+        {
+            "document_id": doc_id,
+            "on_date": on,
+            "kind": "opening",
+            "amount_minor": r.amount - r.open,
+            "source_type": "import",
+            "entry_id": entry_of.get(r.currency),
+        }
+        for doc_id, r in zip(ids, rows, strict=True)
+        if r.open != r.amount
     ]
     uow.billing.add_settlements(settlements, by, at)
     return entry_ids

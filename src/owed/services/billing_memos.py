@@ -30,7 +30,7 @@ from owed.domain.billing.documents import (
 )
 from owed.domain.errors import InvalidInput, RuleViolation
 from owed.domain.money import Money, to_decimal
-from owed.services.billing import CreateDraft, add_draft, find_document, billing_settings, issue_in
+from owed.services.billing import CreateDraft, add_draft, billing_settings, find_document, issue_in
 from owed.services.billing_model import Document, LineInput
 from owed.services.unit_of_work import UnitOfWork
 
@@ -61,17 +61,23 @@ def request_credit_memo(cmd: RequestCreditMemo, uow: UnitOfWork) -> CreditMemoRe
             raise InvalidInput("give a fraction or an amount to credit, not both")
         invoice = find_document(uow, cmd.invoice)
         if invoice.kind is DocumentKind.CREDIT_MEMO or invoice.status not in CREDITABLE:
-            raise RuleViolation(f"{invoice.label} is {invoice.status.value}: only an issued "
-                                "invoice or debit memo with an open amount can be credited")
+            raise RuleViolation(
+                f"{invoice.label} is {invoice.status.value}: only an issued "
+                "invoice or debit memo with an open amount can be credited"
+            )
         what: Decimal | Money = (
-            Money(cmd.amount, invoice.currency) if cmd.amount is not None
+            Money(cmd.amount, invoice.currency)
+            if cmd.amount is not None
             else to_decimal(cmd.fraction if cmd.fraction is not None else 1)
         )
         lines = credit_memo_lines_for([ln.draft for ln in invoice.lines], what)
         settings = billing_settings(uow)
-        totals = compute_totals(lines, [c for c, _ in uow.billing.tax_codes().values()],
-                                prices_include_tax=settings.prices_include_tax,
-                                rounding=settings.tax_rounding)
+        totals = compute_totals(
+            lines,
+            [c for c, _ in uow.billing.tax_codes().values()],
+            prices_include_tax=settings.prices_include_tax,
+            rounding=settings.tax_rounding,
+        )
         check_credit_memo(totals.gross, invoice.open, invoice=invoice.label)
         threshold = settings.credit_approval_threshold
         needs_approval = threshold is not None and totals.gross.amount > threshold
@@ -79,17 +85,38 @@ def request_credit_memo(cmd: RequestCreditMemo, uow: UnitOfWork) -> CreditMemoRe
             uow,
             CreateDraft(
                 invoice.customer_external_id,
-                [LineInput(ln.description, ln.quantity, ln.unit_price.amount,
-                           ln.discount_percent, ln.tax_code, ln.account) for ln in lines],
-                kind=DocumentKind.CREDIT_MEMO, issue_date=cmd.issue_date,
+                [
+                    LineInput(
+                        ln.description,
+                        ln.quantity,
+                        ln.unit_price.amount,
+                        ln.discount_percent,
+                        ln.tax_code,
+                        ln.account,
+                    )
+                    for ln in lines
+                ],
+                kind=DocumentKind.CREDIT_MEMO,
+                issue_date=cmd.issue_date,
                 related=invoice.number,
             ),
-            details={"reason": cmd.reason.strip(), "approval_required": needs_approval,
-                     "requested_total": str(totals.gross)},
+            details={
+                "reason": cmd.reason.strip(),
+                "approval_required": needs_approval,
+                "requested_total": str(totals.gross),
+            },
         )
-        uow.audit("credit_memo.request", "document", draft.number,
-                  after={"invoice": invoice.number, "total": str(totals.gross),
-                         "reason": cmd.reason, "needs_approval": needs_approval})
+        uow.audit(
+            "credit_memo.request",
+            "document",
+            draft.number,
+            after={
+                "invoice": invoice.number,
+                "total": str(totals.gross),
+                "reason": cmd.reason,
+                "needs_approval": needs_approval,
+            },
+        )
         memo = draft if needs_approval else issue_in(uow, draft)
         uow.commit()
         return CreditMemoResult(memo, needs_approval)
@@ -104,17 +131,31 @@ def approve_credit_memo(cmd: ApproveCreditMemo, uow: UnitOfWork) -> Document:
     with uow:
         uow.require(Permission.APPROVE)
         draft = find_document(uow, cmd.number)
-        if draft.kind is not DocumentKind.CREDIT_MEMO or not draft.is_draft \
-                or not draft.details.get("approval_required"):
+        if (
+            draft.kind is not DocumentKind.CREDIT_MEMO
+            or not draft.is_draft
+            or not draft.details.get("approval_required")
+        ):
             raise RuleViolation(f"{draft.label} is not a credit memo awaiting approval")
-        check_different_people(uow.actor, draft.created_by, "approve credit memos",
-                               "nobody approves their own credit memo")
-        details = {**draft.details, "approved_by": uow.actor.username,
-                   "approved_at": uow.now().isoformat()}
+        check_different_people(
+            uow.actor,
+            draft.created_by,
+            "approve credit memos",
+            "nobody approves their own credit memo",
+        )
+        details = {
+            **draft.details,
+            "approved_by": uow.actor.username,
+            "approved_at": uow.now().isoformat(),
+        }
         uow.billing.set_details(draft.id, details)
-        uow.audit("credit_memo.approve", "document", draft.number,
-                  before={"status": "awaiting approval", "requested_by": draft.created_by},
-                  after={"approved_by": uow.actor.username})
+        uow.audit(
+            "credit_memo.approve",
+            "document",
+            draft.number,
+            before={"status": "awaiting approval", "requested_by": draft.created_by},
+            after={"approved_by": uow.actor.username},
+        )
         memo = issue_in(uow, uow.billing.get(draft.id))
         uow.commit()
         return memo

@@ -48,9 +48,12 @@ class LineInput:
             raise InvalidInput(f"line {position}: a line needs a description")
         try:
             return DraftLine(
-                self.description.strip(), to_decimal(self.quantity),
-                Money(self.unit_price, currency), to_decimal(self.discount_percent),
-                (self.tax_code or None), (self.account or None),
+                self.description.strip(),
+                to_decimal(self.quantity),
+                Money(self.unit_price, currency),
+                to_decimal(self.discount_percent),
+                (self.tax_code or None),
+                (self.account or None),
             )
         except InvalidInput as error:
             raise InvalidInput(f"line {position}: {error.message}") from None
@@ -105,10 +108,15 @@ class Document:
     def summary(self) -> dict[str, Any]:
         """The audit view of a document."""
         return {
-            "number": self.number, "kind": self.kind.value, "status": self.status.value,
-            "customer": self.customer_external_id, "issue_date": self.issue_date.isoformat(),
-            "due_date": self.due_date.isoformat(), "total": str(self.total),
-            "open": str(self.open), "po_number": self.po_number,
+            "number": self.number,
+            "kind": self.kind.value,
+            "status": self.status.value,
+            "customer": self.customer_external_id,
+            "issue_date": self.issue_date.isoformat(),
+            "due_date": self.due_date.isoformat(),
+            "total": str(self.total),
+            "open": str(self.open),
+            "po_number": self.po_number,
         }
 
 
@@ -133,7 +141,8 @@ class BillingSettings:
             "tax_rounding": self.tax_rounding.value,
             "prices_include_tax": self.prices_include_tax,
             "credit_approval_threshold": (
-                None if self.credit_approval_threshold is None
+                None
+                if self.credit_approval_threshold is None
                 else str(self.credit_approval_threshold)
             ),
         }

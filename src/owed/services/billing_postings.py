@@ -50,43 +50,83 @@ def issue_entry(
     ar = account(uow, SystemAccount.AR_CONTROL)
     sign = -1 if doc.kind is DocumentKind.CREDIT_MEMO else 1
     credits = _grouped(
-        [(acct or revenue, line.net) for acct, line in zip(line_accounts, totals.lines,
-                                                         strict=True)]
-        + [(tax_accounts.get(line.tax_code or "") or tax_payable, line.tax)
-           for line in totals.lines if line.tax_code]
+        [
+            (acct or revenue, line.net)
+            for acct, line in zip(line_accounts, totals.lines, strict=True)
+        ]
+        + [
+            (tax_accounts.get(line.tax_code or "") or tax_payable, line.tax)
+            for line in totals.lines
+            if line.tax_code
+        ]
     )
-    lines = [JournalLine(ar, totals.gross * sign, customer_id=doc.customer_id,
-                         document_type=DOCUMENT, document_id=doc.id, memo=doc.number)]
+    lines = [
+        JournalLine(
+            ar,
+            totals.gross * sign,
+            customer_id=doc.customer_id,
+            document_type=DOCUMENT,
+            document_id=doc.id,
+            memo=doc.number,
+        )
+    ]
     lines += [JournalLine(code, -amount * sign, memo=doc.number) for code, amount in credits]
     what = doc.kind.value.replace("_", " ").capitalize()
-    return JournalEntry(doc.issue_date, f"{what} {doc.number} to {doc.customer_external_id}",
-                        tuple(lines), DOCUMENT, doc.id)
+    return JournalEntry(
+        doc.issue_date,
+        f"{what} {doc.number} to {doc.customer_external_id}",
+        tuple(lines),
+        DOCUMENT,
+        doc.id,
+    )
 
 
-def application_entry(uow: UnitOfWork, memo: Document, invoice: Document,
-                      amount: Money, on: date) -> JournalEntry:
+def application_entry(
+    uow: UnitOfWork, memo: Document, invoice: Document, amount: Money, on: date
+) -> JournalEntry:
     """Dr AR (memo) / Cr AR (invoice): the credit memo settles the invoice."""
     ar = account(uow, SystemAccount.AR_CONTROL)
     return JournalEntry(
-        on, f"Credit memo {memo.number} applied to {invoice.number}",
+        on,
+        f"Credit memo {memo.number} applied to {invoice.number}",
         (
-            JournalLine(ar, amount, customer_id=memo.customer_id, document_type=DOCUMENT,
-                        document_id=memo.id, memo=memo.number),
-            JournalLine(ar, -amount, customer_id=invoice.customer_id, document_type=DOCUMENT,
-                        document_id=invoice.id, memo=invoice.number),
+            JournalLine(
+                ar,
+                amount,
+                customer_id=memo.customer_id,
+                document_type=DOCUMENT,
+                document_id=memo.id,
+                memo=memo.number,
+            ),
+            JournalLine(
+                ar,
+                -amount,
+                customer_id=invoice.customer_id,
+                document_type=DOCUMENT,
+                document_id=invoice.id,
+                memo=invoice.number,
+            ),
         ),
-        "credit_memo_application", memo.id,
+        "credit_memo_application",
+        memo.id,
     )
 
 
-def opening_entry(uow: UnitOfWork, on: date, currency: str,
-                  items: Sequence[tuple[int, int, str, int]], label: str) -> JournalEntry:
+def opening_entry(
+    uow: UnitOfWork, on: date, currency: str, items: Sequence[tuple[int, int, str, int]], label: str
+) -> JournalEntry:
     """One opening entry: items are (customer id, document id, number, open minor)."""
     ar = account(uow, SystemAccount.AR_CONTROL)
     equity = account(uow, SystemAccount.OPENING_BALANCE)
     lines = [
-        JournalLine(ar, Money.from_minor(minor, currency), customer_id=customer_id,
-                    document_type=DOCUMENT, document_id=document_id, memo=number)
+        JournalLine(
+            ar,
+            Money.from_minor(minor, currency),
+            customer_id=customer_id,
+            document_type=DOCUMENT,
+            document_id=document_id,
+            memo=number,
+        )
         for customer_id, document_id, number, minor in items
     ]
     total = sum(minor for *_, minor in items)

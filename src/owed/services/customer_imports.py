@@ -37,11 +37,19 @@ from owed.services.imports_common import (
 )
 from owed.services.unit_of_work import UnitOfWork
 
-CUSTOMER_COLUMNS = ("customer_id", "name", "currency", "payment_terms", "email", "parent_id",
-                    "country", "tax_id", "credit_limit")
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "name",
+    "currency",
+    "payment_terms",
+    "email",
+    "parent_id",
+    "country",
+    "tax_id",
+    "credit_limit",
+)
 CUSTOMER_REQUIRED = ("customer_id", "name", "currency")
-COMPARED = ("name", "currency", "payment_terms", "email", "country", "tax_id",
-            "credit_limit_minor")
+COMPARED = ("name", "currency", "payment_terms", "email", "country", "tax_id", "credit_limit_minor")
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,9 @@ class ImportCustomers:
     dry_run: bool = False
 
 
-def import_customers(cmd: ImportCustomers, uow: UnitOfWork,
-                     progress: Progress | None = None) -> ImportResult:
+def import_customers(
+    cmd: ImportCustomers, uow: UnitOfWork, progress: Progress | None = None
+) -> ImportResult:
     with uow:
         uow.require(Permission.MANAGE_CUSTOMERS)
         columns = resolve_columns(cmd.table, cmd.mapping, CUSTOMER_COLUMNS, CUSTOMER_REQUIRED)
@@ -67,21 +76,34 @@ def import_customers(cmd: ImportCustomers, uow: UnitOfWork,
         started = time.perf_counter()
         uow.customers.add_many(new, uow.now())
         ids = uow.customers.external_ids()
-        uow.customers.set_parents([(ids[child][0], ids[parent][0])
-                                   for child, parent in parents.items() if parent in ids])
+        uow.customers.set_parents(
+            [(ids[child][0], ids[parent][0]) for child, parent in parents.items() if parent in ids]
+        )
         result.imported = len(new)
-        uow.audit("import.customers", "import", cmd.table.source, after={
-            "rows": result.read, "imported": result.imported, "unchanged": result.unchanged,
-            "changed": len(result.changed), "rejected": len(result.rejects),
-        })
+        uow.audit(
+            "import.customers",
+            "import",
+            cmd.table.source,
+            after={
+                "rows": result.read,
+                "imported": result.imported,
+                "unchanged": result.unchanged,
+                "changed": len(result.changed),
+                "rejected": len(result.rejects),
+            },
+        )
         uow.commit()
         result.write_seconds = time.perf_counter() - started
         return result
 
 
-def _validate(table: ImportTable, columns: dict[str, int], uow: UnitOfWork,
-              result: ImportResult, progress: Progress | None
-              ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def _validate(
+    table: ImportTable,
+    columns: dict[str, int],
+    uow: UnitOfWork,
+    result: ImportResult,
+    progress: Progress | None,
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
     existing = uow.customers.snapshot_for_import()
     terms_cache: dict[str, str] = {}
     rows: list[tuple[int, list[str], dict[str, Any], str | None]] = []
@@ -107,8 +129,11 @@ def _validate(table: ImportTable, columns: dict[str, int], uow: UnitOfWork,
     for row_no, cells, values, parent in rows:  # parents may come later in the file
         ext = values["external_id"]
         if parent is not None and parent not in existing and parent not in seen:
-            result.rejects.append(Reject(row_no, cells, f"parent_id {parent!r} is not a "
-                                         "known customer nor in the file"))
+            result.rejects.append(
+                Reject(
+                    row_no, cells, f"parent_id {parent!r} is not a known customer nor in the file"
+                )
+            )
             continue
         if parent == ext:
             result.rejects.append(Reject(row_no, cells, "parent_id is the customer itself"))
@@ -117,10 +142,14 @@ def _validate(table: ImportTable, columns: dict[str, int], uow: UnitOfWork,
         if stored is not None:
             differs = [k for k in COMPARED if stored[k] != values[k]]
             if differs:
-                result.changed.append(Problem(
-                    f"row {row_no}", f"customer {ext} already exists and differs in "
-                    f"{', '.join(differs)}: not applied (use `owed customer update`)",
-                    row=row_no))
+                result.changed.append(
+                    Problem(
+                        f"row {row_no}",
+                        f"customer {ext} already exists and differs in "
+                        f"{', '.join(differs)}: not applied (use `owed customer update`)",
+                        row=row_no,
+                    )
+                )
             else:
                 result.unchanged += 1
             continue
@@ -131,8 +160,9 @@ def _validate(table: ImportTable, columns: dict[str, int], uow: UnitOfWork,
     return new, parents
 
 
-def _values(cells: list[str], c: dict[str, int], terms_cache: dict[str, str]
-            ) -> tuple[dict[str, Any], str | None]:
+def _values(
+    cells: list[str], c: dict[str, int], terms_cache: dict[str, str]
+) -> tuple[dict[str, Any], str | None]:
     ext = cell(cells, c["customer_id"])
     if not ext:
         raise BadCell("customer_id is empty")
@@ -150,8 +180,10 @@ def _values(cells: list[str], c: dict[str, int], terms_cache: dict[str, str]
         try:
             terms = terms_cache[terms_text] = PaymentTerms.parse(terms_text).code
         except InvalidInput:
-            raise BadCell(f"payment_terms {terms_text!r} cannot be read (e.g. NET 30, "
-                          "2/10 NET 30, EOM+15, DUE ON RECEIPT)") from None
+            raise BadCell(
+                f"payment_terms {terms_text!r} cannot be read (e.g. NET 30, "
+                "2/10 NET 30, EOM+15, DUE ON RECEIPT)"
+            ) from None
     country = cell(cells, c.get("country")).upper() or None
     if country is not None and not (len(country) == 2 and country.isalpha()):
         raise BadCell(f"country {country!r} is not a two-letter ISO code")
@@ -161,11 +193,21 @@ def _values(cells: list[str], c: dict[str, int], terms_cache: dict[str, str]
     except InvalidInput as error:
         raise BadCell(error.message) from None
     limit_text = cell(cells, c.get("credit_limit"))
-    limit = (cell_minor(limit_text, "credit_limit", currency.code, currency.minor_units)
-             if limit_text else None)
+    limit = (
+        cell_minor(limit_text, "credit_limit", currency.code, currency.minor_units)
+        if limit_text
+        else None
+    )
     if limit is not None and limit < 0:
         raise BadCell(f"credit_limit {limit_text} must not be negative")
-    values = {"external_id": ext, "name": name, "currency": currency.code,
-              "payment_terms": terms, "email": email, "country": country, "tax_id": tax,
-              "credit_limit_minor": limit}
+    values = {
+        "external_id": ext,
+        "name": name,
+        "currency": currency.code,
+        "payment_terms": terms,
+        "email": email,
+        "country": country,
+        "tax_id": tax,
+        "credit_limit_minor": limit,
+    }
     return values, cell(cells, c.get("parent_id")) or None

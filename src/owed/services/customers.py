@@ -118,12 +118,24 @@ def _credit_limit(value: Any, currency: str) -> int | None:
 def _contacts(value: Any) -> list[dict[str, Any]]:
     out = []
     for item in value or ():
-        contact = item if isinstance(item, Contact) else Contact(
-            name=item["name"], email=item.get("email"), phone=item.get("phone"),
-            role=ContactRole(item.get("role", "other")),
+        contact = (
+            item
+            if isinstance(item, Contact)
+            else Contact(
+                name=item["name"],
+                email=item.get("email"),
+                phone=item.get("phone"),
+                role=ContactRole(item.get("role", "other")),
+            )
         )
-        out.append({"name": contact.name, "email": contact.email, "phone": contact.phone,
-                    "role": contact.role.value})
+        out.append(
+            {
+                "name": contact.name,
+                "email": contact.email,
+                "phone": contact.phone,
+                "role": contact.role.value,
+            }
+        )
     return out
 
 
@@ -139,8 +151,10 @@ def normalize_fields(values: Mapping[str, Any], currency: str) -> dict[str, Any]
     """Validate and normalize user-typed fields into column values (see module doc)."""
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise InvalidInput(f"unknown customer field(s): {', '.join(sorted(unknown))}; "
-                           f"fields are: {', '.join(EDITABLE)}")
+        raise InvalidInput(
+            f"unknown customer field(s): {', '.join(sorted(unknown))}; "
+            f"fields are: {', '.join(EDITABLE)}"
+        )
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key == "name":
@@ -203,14 +217,23 @@ def _snapshot(customer: Customer) -> dict[str, Any]:
     """What the audit log records: masked where personal, so the log holds no PII copies."""
     shown = mask(customer)
     return {
-        "external_id": shown.external_id, "name": shown.name, "currency": shown.currency,
-        "payment_terms": shown.payment_terms, "parent_id": shown.parent_id,
+        "external_id": shown.external_id,
+        "name": shown.name,
+        "currency": shown.currency,
+        "payment_terms": shown.payment_terms,
+        "parent_id": shown.parent_id,
         "credit_limit": str(shown.credit_limit) if shown.credit_limit else None,
-        "country": shown.country, "tax_id": shown.tax_id, "email": shown.email,
-        "delivery": shown.delivery, "po_required": shown.po_required,
-        "segment": shown.segment, "risk_class": shown.risk_class,
-        "collector": shown.collector, "language": shown.language,
-        "contacts": len(shown.contacts), "addresses": len(shown.addresses),
+        "country": shown.country,
+        "tax_id": shown.tax_id,
+        "email": shown.email,
+        "delivery": shown.delivery,
+        "po_required": shown.po_required,
+        "segment": shown.segment,
+        "risk_class": shown.risk_class,
+        "collector": shown.collector,
+        "language": shown.language,
+        "contacts": len(shown.contacts),
+        "addresses": len(shown.addresses),
     }
 
 
@@ -221,9 +244,7 @@ def create_customer(cmd: CreateCustomer, uow: UnitOfWork) -> Customer:
         if not external_id:
             raise InvalidInput("a customer needs an external id (the ERP key)")
         currency = Currency.of(cmd.currency).code
-        values = normalize_fields(
-            {**cmd.values, "name": cmd.name, "currency": currency}, currency
-        )
+        values = normalize_fields({**cmd.values, "name": cmd.name, "currency": currency}, currency)
         values.setdefault("payment_terms", "NET 30")
         _check_tax_id(values, values.get("country"))
         _resolve_parent(uow, values, external_id)
@@ -252,8 +273,13 @@ def update_customer(cmd: UpdateCustomer, uow: UnitOfWork) -> Customer:
         _resolve_parent(uow, values, before.external_id)
         uow.customers.update(before.id, values, uow.now())
         after = uow.customers.get(before.id)
-        uow.audit("customer.update", "customer", before.external_id,
-                  before=_snapshot(before), after=_snapshot(after))
+        uow.audit(
+            "customer.update",
+            "customer",
+            before.external_id,
+            before=_snapshot(before),
+            after=_snapshot(after),
+        )
         uow.commit()
         return after  # type: ignore[no-any-return]
 
@@ -292,9 +318,7 @@ def get_customer(uow: UnitOfWork, external_id: str) -> Customer:
         return _visible(uow, customer)
 
 
-def list_customers(
-    uow: UnitOfWork, search: str | None = None, limit: int = 200
-) -> list[Customer]:
+def list_customers(uow: UnitOfWork, search: str | None = None, limit: int = 200) -> list[Customer]:
     with uow:
         uow.require(Permission.READ)
         return [_visible(uow, c) for c in uow.customers.list(search, limit)]

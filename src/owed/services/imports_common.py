@@ -71,9 +71,16 @@ def resolve_columns(
     renames = {k.strip().lower(): v.strip().lower() for k, v in mapping.items()}
     for their, ours in renames.items():
         if ours not in known:
-            raise InvalidFile(table.source, [Problem(
-                "--map", f"{their}={ours}: {ours!r} is not a column; columns are "
-                f"{', '.join(known)}")], "mapping")
+            raise InvalidFile(
+                table.source,
+                [
+                    Problem(
+                        "--map",
+                        f"{their}={ours}: {ours!r} is not a column; columns are {', '.join(known)}",
+                    )
+                ],
+                "mapping",
+            )
     index: dict[str, int] = {}
     for position, name in enumerate(table.header):
         key = name.strip().lower()
@@ -82,9 +89,17 @@ def resolve_columns(
             index[key] = position
     missing = [c for c in required if c not in index]
     if missing:
-        raise InvalidFile(table.source, [Problem(
-            "header", f"missing column(s) {', '.join(missing)} (have: "
-            f"{', '.join(h.strip() for h in table.header)}; use --map THEIRS=OURS)")], "header")
+        raise InvalidFile(
+            table.source,
+            [
+                Problem(
+                    "header",
+                    f"missing column(s) {', '.join(missing)} (have: "
+                    f"{', '.join(h.strip() for h in table.header)}; use --map THEIRS=OURS)",
+                )
+            ],
+            "header",
+        )
     return index
 
 
@@ -113,8 +128,9 @@ def cell_minor(text: str, column: str, currency: str, exponent: int) -> int:
     scaled = value.scaleb(exponent)
     minor = int(scaled)
     if minor != scaled:
-        raise BadCell(f"{column} {text} has more than the {exponent} decimal place(s) "
-                      f"{currency} allows")
+        raise BadCell(
+            f"{column} {text} has more than the {exponent} decimal place(s) {currency} allows"
+        )
     return minor
 
 

@@ -34,7 +34,8 @@ def _customer(row: Any) -> Customer:
         parent_id=row.parent_id,
         credit_limit=(
             Money.from_minor(row.credit_limit_minor, row.currency)
-            if row.credit_limit_minor is not None else None
+            if row.credit_limit_minor is not None
+            else None
         ),
         country=row.country,
         tax_id=row.tax_id,
@@ -73,12 +74,17 @@ class CustomerRepository:
     def add(self, external_id: str, values: Mapping[str, Any], at: datetime) -> int:
         columns, details = _split(values)
         with translated():
-            result = self.conn.execute(customers.insert().values(
-                company_id=self.company_id, external_id=external_id,
-                details=json.dumps(details, sort_keys=True), created_at=at, updated_at=at,
-                **columns,
-            ))
-        return int(result.inserted_primary_key[0])
+            result = self.conn.execute(
+                customers.insert().values(
+                    company_id=self.company_id,
+                    external_id=external_id,
+                    details=json.dumps(details, sort_keys=True),
+                    created_at=at,
+                    updated_at=at,
+                    **columns,
+                )
+            )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def update(self, customer_id: int, values: Mapping[str, Any], at: datetime) -> None:
         columns, details = _split(values)
@@ -90,7 +96,8 @@ class CustomerRepository:
             columns["details"] = json.dumps(merged, sort_keys=True)
         with translated():
             self.conn.execute(
-                customers.update().where(self._where(), customers.c.id == customer_id)
+                customers.update()
+                .where(self._where(), customers.c.id == customer_id)
                 .values(updated_at=at, **columns)
             )
 
@@ -110,8 +117,12 @@ class CustomerRepository:
         query = select(customers).where(self._where()).order_by(customers.c.external_id)
         if search:
             pattern = f"%{search.lower()}%"
-            query = query.where(or_(func.lower(customers.c.name).like(pattern),
-                                    func.lower(customers.c.external_id).like(pattern)))
+            query = query.where(
+                or_(
+                    func.lower(customers.c.name).like(pattern),
+                    func.lower(customers.c.external_id).like(pattern),
+                )
+            )
         if limit is not None:
             query = query.limit(limit)
         return [_customer(r) for r in self.conn.execute(query)]
@@ -120,18 +131,26 @@ class CustomerRepository:
     def external_ids(self) -> dict[str, tuple[int, str]]:
         """Every customer's external id → (id, currency), in one query."""
         rows = self.conn.execute(
-            select(customers.c.external_id, customers.c.id, customers.c.currency)
-            .where(self._where())
+            select(customers.c.external_id, customers.c.id, customers.c.currency).where(
+                self._where()
+            )
         )
         return {r.external_id: (int(r.id), r.currency) for r in rows}
 
     def snapshot_for_import(self) -> dict[str, dict[str, Any]]:
         """Import-comparable columns of every customer, keyed by external id."""
         rows = self.conn.execute(
-            select(customers.c.external_id, customers.c.name, customers.c.currency,
-                   customers.c.payment_terms, customers.c.email, customers.c.parent_id,
-                   customers.c.country, customers.c.tax_id, customers.c.credit_limit_minor)
-            .where(self._where())
+            select(
+                customers.c.external_id,
+                customers.c.name,
+                customers.c.currency,
+                customers.c.payment_terms,
+                customers.c.email,
+                customers.c.parent_id,
+                customers.c.country,
+                customers.c.tax_id,
+                customers.c.credit_limit_minor,
+            ).where(self._where())
         )
         return {r.external_id: dict(r._mapping) for r in rows}
 
@@ -139,8 +158,14 @@ class CustomerRepository:
         if not rows:
             return
         payload = [
-            {"company_id": self.company_id, "created_at": at, "updated_at": at,
-             "details": "{}", "parent_id": None, **row}
+            {
+                "company_id": self.company_id,
+                "created_at": at,
+                "updated_at": at,
+                "details": "{}",
+                "parent_id": None,
+                **row,
+            }
             for row in rows
         ]
         with translated():
@@ -154,8 +179,7 @@ class CustomerRepository:
 
         stmt = (
             customers.update()
-            .where(customers.c.company_id == self.company_id,
-                   customers.c.id == bindparam("child"))
+            .where(customers.c.company_id == self.company_id, customers.c.id == bindparam("child"))
             .values(parent_id=bindparam("parent"))
         )
         with translated():

@@ -17,7 +17,9 @@ depends_on = None
 
 def _id() -> sa.Column:
     return sa.Column(
-        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True,
+        "id",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        autoincrement=True,
         nullable=False,
     )
 
@@ -51,9 +53,7 @@ def upgrade() -> None:
             "document_id", "sha256", name=op.f("uq_attachments_document_id_sha256")
         ),
     )
-    op.create_index(
-        "ix_attachments_company_document", "attachments", ["company_id", "document_id"]
-    )
+    op.create_index("ix_attachments_company_document", "attachments", ["company_id", "document_id"])
 
     op.create_table(
         "deliveries",
@@ -73,9 +73,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
     )
-    op.create_index(
-        "ix_deliveries_company_document", "deliveries", ["company_id", "document_id"]
-    )
+    op.create_index("ix_deliveries_company_document", "deliveries", ["company_id", "document_id"])
 
     op.create_table(
         "subscriptions",
@@ -91,7 +89,8 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["customer_id"], ["customers.id"],
+            ["customer_id"],
+            ["customers.id"],
             name=op.f("fk_subscriptions_customer_id_customers"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subscriptions")),
@@ -110,11 +109,13 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["subscription_id"], ["subscriptions.id"],
+            ["subscription_id"],
+            ["subscriptions.id"],
             name=op.f("fk_subscription_changes_subscription_id_subscriptions"),
         ),
         sa.UniqueConstraint(
-            "subscription_id", "effective",
+            "subscription_id",
+            "effective",
             name=op.f("uq_subscription_changes_subscription_id_effective"),
         ),
     )
@@ -131,13 +132,15 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["subscription_id"], ["subscriptions.id"],
+            ["subscription_id"],
+            ["subscriptions.id"],
             name=op.f("fk_usage_records_subscription_id_subscriptions"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_records")),
     )
     op.create_index(
-        "ix_usage_records_subscription", "usage_records",
+        "ix_usage_records_subscription",
+        "usage_records",
         ["company_id", "subscription_id", "on_date"],
     )
 
@@ -152,7 +155,8 @@ def upgrade() -> None:
         sa.Column("run_by", sa.String(length=64), nullable=False),
         sa.Column("run_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["subscription_id"], ["subscriptions.id"],
+            ["subscription_id"],
+            ["subscriptions.id"],
             name=op.f("fk_billing_runs_subscription_id_subscriptions"),
         ),
         sa.ForeignKeyConstraint(
@@ -160,7 +164,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_billing_runs")),
         sa.UniqueConstraint(
-            "company_id", "subscription_id", "period_start",
+            "company_id",
+            "subscription_id",
+            "period_start",
             name=op.f("uq_billing_runs_company_id_subscription_id_period_start"),
         ),
     )
