@@ -75,6 +75,10 @@ class ImportInvoices:
     skip_invalid: bool = False
     as_of: date | None = None  # date of the opening entry and settlements (default today)
     dry_run: bool = False  # validate only
+    # Post each invoice's opening balance on its own issue date (one entry per date
+    # and currency) instead of on ``as_of``: the GL then matches the subledger on
+    # every past date too, which a migration with history needs.
+    post_on_issue_dates: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def import_invoices(
             return result
         started = time.perf_counter()
         on = cmd.as_of or uow.today()
-        result.entry_ids = _write(uow, good, on, cmd.table.source)
+        result.entry_ids = _write(uow, good, on, cmd.table.source, cmd.post_on_issue_dates)
         result.imported = len(good)
         uow.audit(
             "import.invoices",
@@ -224,7 +228,9 @@ def _status(row: _Row) -> str:
     return DocumentStatus.PAID.value if row.open == 0 else DocumentStatus.PARTIALLY_PAID.value
 
 
-def _write(uow: UnitOfWork, rows: list[_Row], on: date, source: str) -> list[int]:
+def _write(
+    uow: UnitOfWork, rows: list[_Row], on: date, source: str, on_issue_dates: bool = False
+) -> list[int]:
     ids = uow.billing.allocate_document_ids(len(rows))
     by = uow.actor.username
     at = uow.now()
@@ -248,16 +254,17 @@ def _write(uow: UnitOfWork, rows: list[_Row], on: date, source: str) -> list[int
         by,
         at,
     )
-    per_currency: dict[str, list[tuple[int, int, str, int]]] = defaultdict(list)
+    groups: dict[tuple[date, str], list[tuple[int, int, str, int]]] = defaultdict(list)
     for doc_id, r in zip(ids, rows, strict=True):
         if r.open:
-            per_currency[r.currency].append((r.customer_id, doc_id, r.number, r.open))
-    currencies = sorted(per_currency)
+            day = r.issue_date if on_issue_dates else on
+            groups[(day, r.currency)].append((r.customer_id, doc_id, r.number, r.open))
+    keys = sorted(groups)
     entries = [
-        postings.opening_entry(uow, on, cur, per_currency[cur], source) for cur in currencies
+        postings.opening_entry(uow, day, cur, groups[(day, cur)], source) for day, cur in keys
     ]
     entry_ids = post_entries(uow, entries)
-    entry_of = dict(zip(currencies, entry_ids, strict=True))
+    entry_of = dict(zip(keys, entry_ids, strict=True))
     settlements: list[dict[str, Any]] = [
         {
             "document_id": doc_id,
@@ -265,7 +272,7 @@ def _write(uow: UnitOfWork, rows: list[_Row], on: date, source: str) -> list[int
             "kind": "opening",
             "amount_minor": r.amount - r.open,
             "source_type": "import",
-            "entry_id": entry_of.get(r.currency),
+            "entry_id": entry_of.get((r.issue_date if on_issue_dates else on, r.currency)),
         }
         for doc_id, r in zip(ids, rows, strict=True)
         if r.open != r.amount

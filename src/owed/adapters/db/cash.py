@@ -288,6 +288,22 @@ class CashRepository:
             out.update({r.id: dict(r._mapping) for r in rows})
         return out
 
+    def documents_by_numbers(self, numbers: Sequence[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for part in _chunks(list(numbers)):
+            rows = self.conn.execute(select(documents).where(
+                documents.c.company_id == self.company_id, documents.c.number.in_(part)))
+            out.extend(dict(r._mapping) for r in rows)
+        return out
+
+    def receipts_by_ids(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {}
+        for part in _chunks(list(ids)):
+            rows = self.conn.execute(select(receipts).where(
+                receipts.c.company_id == self.company_id, receipts.c.id.in_(part)))
+            out.update({r.id: dict(r._mapping) for r in rows})
+        return out
+
     def document_by_number(self, number: str) -> dict[str, Any] | None:
         row = self.conn.execute(
             select(documents).where(

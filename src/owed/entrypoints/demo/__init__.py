@@ -1,0 +1,1 @@
+"""`owed demo`: a realistic company whose whole AR cycle runs in one command."""
