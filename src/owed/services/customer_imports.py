@@ -47,6 +47,12 @@ CUSTOMER_COLUMNS = (
     "country",
     "tax_id",
     "credit_limit",
+    # optional master data
+    "segment",
+    "risk_class",
+    "collector",
+    "language",
+    "po_required",
 )
 CUSTOMER_REQUIRED = ("customer_id", "name", "currency")
 COMPARED = ("name", "currency", "payment_terms", "email", "country", "tax_id", "credit_limit_minor")
@@ -200,7 +206,18 @@ def _values(
     )
     if limit is not None and limit < 0:
         raise BadCell(f"credit_limit {limit_text} must not be negative")
+    po_text = cell(cells, c.get("po_required")).lower()
+    if po_text not in ("", "true", "false", "yes", "no", "1", "0", "y", "n"):
+        raise BadCell(f"po_required {po_text!r} must be true or false")
+    language = cell(cells, c.get("language")).lower() or "en"
+    if not (2 <= len(language) <= 8):
+        raise BadCell(f"language {language!r} is not a language code such as en, de, fr")
     values = {
+        "segment": cell(cells, c.get("segment")) or None,
+        "risk_class": cell(cells, c.get("risk_class")) or None,
+        "collector": cell(cells, c.get("collector")) or None,
+        "language": language,
+        "po_required": po_text in ("true", "yes", "1", "y"),
         "external_id": ext,
         "name": name,
         "currency": currency.code,

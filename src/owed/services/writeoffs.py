@@ -30,6 +30,7 @@ from typing import Any
 
 from owed.domain.auth import SYSTEM_USERNAME, Permission, check_different_people
 from owed.domain.collections.writeoffs import DEFAULT_LIMITS, ApprovalMatrix, check_approval
+from owed.services.reporting import converter
 from owed.domain.disputes.model import DisputeAction
 from owed.domain.errors import ConfigurationError, InvalidInput, NotFound, RuleViolation
 from owed.domain.ledger import JournalEntry, JournalLine, SystemAccount
@@ -59,6 +60,22 @@ def auto_approve_threshold(uow: UnitOfWork) -> Decimal:
         return to_decimal(raw if raw is not None else "0")
     except TypeError as exc:
         raise ConfigurationError(f"write_off_auto_approve: {exc}") from None
+
+
+def in_matrix_currency(uow: UnitOfWork, amount: Money, matrix: ApprovalMatrix) -> Money:
+    """The amount in the approval matrix's currency, at the company's rate for today.
+
+    Limits are set in one currency (the base currency by default); a write-off in
+    another currency is judged by its value in that one.
+    """
+    if amount.currency.code == matrix.currency:
+        return amount
+    if matrix.currency != uow.company.base_currency:
+        raise ConfigurationError(
+            f"approval_matrix currency {matrix.currency} differs from the base currency "
+            f"{uow.company.base_currency}: cannot convert {amount}"
+        )
+    return converter(uow, uow.today()).money(amount)
 
 
 # -- requesting ------------------------------------------------------------------
@@ -165,12 +182,13 @@ def approve_write_off(cmd: ApproveWriteOff, uow: UnitOfWork) -> WriteOffResult:
         uow.require(Permission.APPROVE)
         row = _requested(uow, cmd.write_off_id)
         amount = Money.from_minor(row["amount_minor"], row["currency"])
+        matrix = approval_matrix(uow)
         check_approval(
-            approval_matrix(uow),
+            matrix,
             row["requested_by"],
             uow.actor.username,
             [r.value for r in uow.actor.roles],
-            amount,
+            in_matrix_currency(uow, amount, matrix),
         )
         entry_id = _approve_and_post(uow, row, uow.actor.username, cmd.note)
         uow.commit()

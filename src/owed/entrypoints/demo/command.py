@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -72,15 +72,19 @@ def demo(
         task = progress.add_task("generating the company", total=None)
         generated = build_company(seed=seed, customers=customers, today=day)
         if existing is None:
-            _create(engine, company, generated, clock, settings_extra={
+            admin = settings.acting_user()
+            _create(engine, company, generated, clock, admin, settings_extra={
                 "demo": {"today": day.isoformat(), "seed": seed, "customers": customers}})
-            add_users(generated, uow, "admin")
+            add_users(generated, uow, admin)
             progress.update(task, description="importing customers and a year of invoices")
             load_master_data(generated, folder, uow)
-            progress.update(task, description="replaying a year of payments")
-            load_history(generated, uow, lambda _d, _n: None)
+            # Disputes, credit memos and write-offs first, then the payments: every
+            # amount then fits whatever the order of dates (payments only ever
+            # cover what the credits left), and each event keeps its own date.
             progress.update(task, description="replaying disputes, promises and write-offs")
             skipped = load_collections_history(generated, uow_at)
+            progress.update(task, description="replaying a year of payments")
+            load_history(generated, uow, lambda _d, _n: None)
         else:
             skipped = []
             console.print(f"company {company} exists: running its day again "
@@ -94,13 +98,14 @@ def demo(
                       f"(first: {skipped[0]})", highlight=False)
     dashboard.show(console, uow, result, day, "USD")
     elapsed = time.perf_counter() - started
-    _next_steps(console, settings.database_url, company, folder, elapsed)
+    clock_hint = "" if day == datetime.now(UTC).date() else f" OWED_CLOCK={day.isoformat()}"
+    _next_steps(console, settings.database_url, company + clock_hint, folder, elapsed, day)
 
 
-def _create(engine: Any, code: str, generated: Any, clock: FixedClock,
+def _create(engine: Any, code: str, generated: Any, clock: FixedClock, admin: str,
             settings_extra: dict[str, Any]) -> None:
     create_company(CreateCompany(code=code, name=generated.name, base_currency="USD",
-                                 timezone="America/New_York", admin_username="admin"),
+                                 timezone="America/New_York", admin_username=admin),
                    SqlUnitOfWork(engine, code, None, clock, creating=True))
     with engine.begin() as conn:
         repo = CompanyRepository(conn)
@@ -119,13 +124,20 @@ def _progress(console: Console) -> Progress:
                     TimeElapsedColumn(), console=console, transient=True)
 
 
-def _next_steps(console: Console, url: str, company: str, folder: Path, elapsed: float) -> None:
-    env = f"OWED_COMPANY={company} OWED_CLOCK=<demo date>"
+def _next_steps(console: Console, url: str, company: str, folder: Path, elapsed: float,
+                day: date) -> None:
+    env = f"OWED_COMPANY={company}"
+    last = day.replace(day=1) - timedelta(days=1)
+    first = last.replace(day=1)
+    for _ in range(2):  # three full months back
+        first = (first - timedelta(days=1)).replace(day=1)
+    period = f"{last.year:04d}-{last.month:02d}"
     console.print(
         f"\nDone in {elapsed:.0f} s. Explore the demo company (database {url}):\n"
         f"  {env} OWED_USER=carol owed cashapp exceptions     # the exception queue\n"
         f"  {env} OWED_USER=lena  owed report aging --by segment\n"
-        f"  {env} OWED_USER=lena  owed report kpis --from 2026-01-01 --to 2026-03-31\n"
+        f"  {env} OWED_USER=lena  owed report kpis --from {first} --to {last} --trend\n"
+        f"  {env} OWED_USER=lena  owed close {period} --dry-run  # subledger = GL, to the cent\n"
         f"  {env} OWED_USER=lena  owed worklist\n"
         f"  {env} owed audit verify\n"
         f"Files: bank files and imports in {folder}/, reminders in the outbox folder.",

@@ -51,6 +51,7 @@ Step = Callable[[str, int], None]  # (description, units done) progress callback
 DEMO_USERS = (
     ("carol", "clerk", "Carol Clerk"),
     ("lena", "lead", "Lena Lead"),
+    ("victor", "admin", "Victor Controller"),
 )
 
 
@@ -161,19 +162,22 @@ def load_collections_history(company: DemoCompany, uow_at: UowAt) -> list[str]:
             p.customer_id, p.amount, p.promised_for, "AP department", p.invoice_numbers),
             uow_at(p.collector, p.made_on))))
     for w in company.write_offs:
+        if w.reason == "dispute":
+            continue  # written off by the dispute's resolution, replayed with the dispute
         events.append((w.on, 2, lambda w=w: _write_off(w, collector_of, uow_at)))
-    for _day, _order, event in sorted(events, key=lambda e: (e[0], e[1])):
+    for day, order, event in sorted(events, key=lambda e: (e[0], e[1])):
         try:
             event()
         except OwedError as exc:
-            problems.append(str(exc))
+            what = ("dispute", "promise", "write-off")[order]
+            problems.append(f"{what} of {day}: {exc}")
     return problems
 
 
 def _dispute_events(d: Any, collector_of: dict[str, str], uow_at: UowAt,
                     problems: list[str]) -> Callable[[], None]:
     def run() -> None:
-        owner = collector_of.get(d.customer_id, "lena")
+        owner = collector_of.get(d.customer_id) or "lena"
         dispute_id = open_dispute(OpenDispute(d.invoice_number, d.reason, d.amount, d.note,
                                               owner), uow_at(owner, d.opened_on))
         if d.status == "open":
@@ -192,7 +196,8 @@ def _dispute_events(d: Any, collector_of: dict[str, str], uow_at: UowAt,
                                            uow_at(owner, closed))
                 if resolved.pending and resolved.reference:  # "write-off 12"
                     write_off_id = int(resolved.reference.rsplit(" ", 1)[-1])
-                    approve_write_off(ApproveWriteOff(write_off_id), uow_at("lena", closed))
+                    approve_write_off(ApproveWriteOff(write_off_id),
+                                      uow_at(_approver(d.amount), closed))
         except OwedError as exc:
             problems.append(f"dispute on {d.invoice_number}: {exc}")
 
@@ -204,4 +209,9 @@ def _write_off(w: Any, collector_of: dict[str, str], uow_at: UowAt) -> None:
     result = request_write_off(RequestWriteOff(w.invoice_number, w.amount, w.reason),
                                uow_at(requester, w.on))
     if result.status == "requested":
-        approve_write_off(ApproveWriteOff(result.write_off_id), uow_at("lena", w.on))
+        approve_write_off(ApproveWriteOff(result.write_off_id), uow_at(_approver(w.amount), w.on))
+
+
+def _approver(amount: Any) -> str:
+    """The lead approves up to her limit (10,000 by default); larger ones go to the controller."""
+    return "lena" if amount <= 10_000 else "victor"
