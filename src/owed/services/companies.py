@@ -51,7 +51,7 @@ def create_company(cmd: CreateCompany, uow: UnitOfWork) -> CompanyRef:
     check_role_combination(frozenset({Role.ADMIN}), cmd.allow_combined_duties)
     with uow:
         now = uow.now()
-        company = uow.companies.add(
+        company: CompanyRef = uow.companies.add(
             cmd.code,
             cmd.name.strip(),
             Currency.of(cmd.base_currency).code,

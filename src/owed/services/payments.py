@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 from owed.domain.auth import Permission
 from owed.domain.errors import InvalidFile, Problem
@@ -78,7 +79,7 @@ def import_bank_file(cmd: ImportBankFile, uow: UnitOfWork) -> BankImportResult:
             result.already_imported = True
             return result
         problems = []
-        rows = []
+        rows: list[dict[str, Any]] = []
         lines: list[tuple[str, StatementLine]] = []
         for st in parsed.statements:
             acct = cmd.bank_account or st.account or "default"

@@ -64,4 +64,5 @@ def set_roles(cmd: SetRoles, uow: UnitOfWork) -> None:
 def list_users(uow: UnitOfWork) -> list[dict[str, Any]]:
     with uow:
         uow.require(Permission.READ)
-        return uow.users.list()
+        users: list[dict[str, Any]] = uow.users.list()
+        return users

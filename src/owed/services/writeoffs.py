@@ -30,13 +30,13 @@ from typing import Any
 
 from owed.domain.auth import SYSTEM_USERNAME, Permission, check_different_people
 from owed.domain.collections.writeoffs import DEFAULT_LIMITS, ApprovalMatrix, check_approval
-from owed.services.reporting import converter
 from owed.domain.disputes.model import DisputeAction
 from owed.domain.errors import ConfigurationError, InvalidInput, NotFound, RuleViolation
 from owed.domain.ledger import JournalEntry, JournalLine, SystemAccount
 from owed.domain.money import Currency, Money, to_decimal
 from owed.services.dispute_states import load_dispute, move_dispute
 from owed.services.ledger import account, post_entries
+from owed.services.reporting import converter
 from owed.services.unit_of_work import UnitOfWork
 
 WRITABLE_KINDS = ("invoice", "debit_memo")

@@ -51,7 +51,7 @@ class CashRepository:
             return int(
                 self.conn.execute(
                     bank_files.insert().values(company_id=self.company_id, **values)
-                ).inserted_primary_key[0]
+                ).inserted_primary_key[0]  # type: ignore[index]
             )
 
     def existing_dedupe_keys(self, keys: Sequence[str]) -> set[str]:

@@ -66,7 +66,7 @@ class CompanyRepository:
                     settings="{}",
                     created_at=at,
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
             self.conn.execute(
                 audit_heads.insert().values(company_id=company_id, seq=0, hash=GENESIS)
             )

@@ -44,7 +44,7 @@ Money = BigInteger  # alias that documents intent: integer minor units
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def company_fk() -> Column:
+def company_fk() -> Column[int]:
     return Column("company_id", Integer, ForeignKey("companies.id"), nullable=False)
 
 

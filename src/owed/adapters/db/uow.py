@@ -9,11 +9,14 @@ from sqlalchemy import Connection, Engine
 
 from owed.adapters.db.audit import AuditRepository
 from owed.adapters.db.billing import BillingRepository
-from owed.adapters.db.customers import CustomerRepository
 from owed.adapters.db.cash import CashRepository
+from owed.adapters.db.collections import CollectionsRepository
+from owed.adapters.db.customers import CustomerRepository
 from owed.adapters.db.directory import CompanyRepository, UserRepository
+from owed.adapters.db.disputes import DisputeRepository
 from owed.adapters.db.errors import translated
 from owed.adapters.db.ledger import LedgerRepository
+from owed.adapters.db.reporting import ReportingRepository
 from owed.domain.audit import AuditEvent
 from owed.domain.auth import SYSTEM_USERNAME, Actor, Role
 from owed.domain.clock import Clock
@@ -124,6 +127,18 @@ class SqlUnitOfWork(UnitOfWork):
     @cached_property
     def billing(self) -> BillingRepository:
         return BillingRepository(self.conn, self.company.id)
+
+    @cached_property
+    def collections(self) -> CollectionsRepository:
+        return CollectionsRepository(self.conn, self.company.id)
+
+    @cached_property
+    def disputes(self) -> DisputeRepository:
+        return DisputeRepository(self.conn, self.company.id)
+
+    @cached_property
+    def reporting(self) -> ReportingRepository:
+        return ReportingRepository(self.conn, self.company.id)
 
     # -- transaction ------------------------------------------------------
     def _seal(self, events: list[AuditEvent]) -> None:

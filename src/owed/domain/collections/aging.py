@@ -296,24 +296,38 @@ def assemble_report(
     if (rates is None) != (base_currency is None):
         raise InvalidInput("base-currency totals need both rates and a base currency")
     labels = buckets.labels
-    amounts: dict[tuple[str, str], dict[str, Money]] = {}
+    sums: dict[tuple[str, str], dict[str, Decimal]] = {}
     counts: dict[tuple[str, str], int] = {}
+    codes: dict[str, str] = {}  # currency as given -> ISO code, checked once per spelling
     for cell in totals:
         if cell.label not in labels:
             raise InvalidInput(
                 f"bucket {cell.label!r} for group {cell.group!r} is not one of {list(labels)}",
                 label=cell.label,
             )
-        row_key = (cell.group, Currency.of(cell.currency).code)
-        row = amounts.setdefault(row_key, {label: Money.zero(row_key[1]) for label in labels})
-        row[cell.label] = row[cell.label] + Money(cell.amount, row_key[1])
+        code = codes.get(cell.currency)
+        if code is None:
+            code = codes[cell.currency] = Currency.of(cell.currency).code
+        row_key = (cell.group, code)
+        row_sums = sums.get(row_key)
+        if row_sums is None:
+            row_sums = sums[row_key] = {}
+        row_sums[cell.label] = row_sums.get(cell.label, Decimal(0)) + cell.amount
         counts[row_key] = counts.get(row_key, 0) + cell.count
+    # Sums are Decimal until here; each cell becomes Money once (Money checks exactness).
+    amounts: dict[tuple[str, str], dict[str, Money]] = {}
+    for row_key, row_sums in sums.items():
+        row = _zero_row(labels, row_key[1])
+        for label, amount in row_sums.items():
+            row[label] = Money(amount, row_key[1])
+        amounts[row_key] = row
     beside: dict[tuple[str, str], tuple[Money, Money]] = {}
     for u in unapplied:
         row_key = (u.group, Currency.of(u.currency).code)
         cash, credits = beside.get(row_key, (Money.zero(row_key[1]), Money.zero(row_key[1])))
         beside[row_key] = (cash + Money(u.cash, row_key[1]), credits + Money(u.credits, row_key[1]))
-        amounts.setdefault(row_key, {label: Money.zero(row_key[1]) for label in labels})
+        if row_key not in amounts:
+            amounts[row_key] = _zero_row(labels, row_key[1])
     rows = []
     for row_key in sorted(amounts):
         group, currency = row_key
@@ -336,6 +350,11 @@ def assemble_report(
         )
     base_code = Currency.of(base_currency).code if base_currency is not None else None
     return AgingReport(as_of, buckets.basis, labels, tuple(rows), base_code)
+
+
+def _zero_row(labels: tuple[str, ...], currency: str) -> dict[str, Money]:
+    zero = Money.zero(currency)
+    return dict.fromkeys(labels, zero)
 
 
 def convert(amount: Money, base_currency: str, rates: Mapping[str, Decimal]) -> Money:

@@ -116,8 +116,9 @@ def _translate(d: Decision, receipts: dict[int, int], items: dict[int, int],
         d, receipt_id=receipts[d.receipt_id],
         customer_id=customers.get(d.customer_id) if d.customer_id is not None else None,
         allocations=tuple(Allocation(items[a.item_id], a.amount) for a in d.allocations),
-        adjustments=tuple(dataclasses.replace(a, item_id=items.get(a.item_id))
-                          for a in d.adjustments),
+        adjustments=tuple(
+            dataclasses.replace(a, item_id=None if a.item_id is None else items[a.item_id])
+            for a in d.adjustments),
     )
 
 

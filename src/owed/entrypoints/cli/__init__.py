@@ -11,12 +11,18 @@ import sys
 import typer
 
 from owed.domain.errors import OwedError
-from owed.entrypoints.cli import cash, foundation
-from owed.entrypoints.cli import billing, customers, imports
-from owed.entrypoints.cli import disputes
-from owed.entrypoints.cli import reporting
-from owed.entrypoints.cli import collections
+from owed.entrypoints.cli import (
+    billing,
+    cash,
+    collections,
+    customers,
+    disputes,
+    foundation,
+    imports,
+    reporting,
+)
 from owed.entrypoints.cli.errors import report
+from owed.entrypoints.demo import command as demo_command
 
 app = typer.Typer(
     name="owed",
@@ -67,6 +73,7 @@ app.add_typer(collections.promise_app, name="promise")
 app.add_typer(collections.plan_app, name="plan")
 app.add_typer(collections.credit_app, name="credit")
 app.add_typer(report_app, name="report")
+app.command("demo")(demo_command.demo)
 
 
 def main(argv: list[str] | None = None) -> int:

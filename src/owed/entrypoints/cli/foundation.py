@@ -122,9 +122,11 @@ def ledger_post(
         return ledger_svc.ManualLine(parts[0], credit=amount)
 
     lines = tuple([parse(d, "debit") for d in debit] + [parse(c, "credit") for c in credit])
+    on = parse_date(date_, "--date")
+    assert on is not None  # --date is required
     entry_id = ledger_svc.post_manual_entry(
-        ledger_svc.PostManualEntry(parse_date(date_, "--date"), description, lines), rt.uow()
-    )  # type: ignore[arg-type]
+        ledger_svc.PostManualEntry(on, description, lines), rt.uow()
+    )
     console.print(f"posted journal entry {entry_id}")
 
 

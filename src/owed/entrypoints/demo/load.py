@@ -14,12 +14,13 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from owed.adapters.db.uow import SqlUnitOfWork
-from owed.domain.errors import OwedError
 from owed.adapters.tables import read_table
+from owed.domain.errors import OwedError
 from owed.domain.money import Currency
 from owed.domain.payments.statement import Direction, ParsedFile, Statement, StatementLine
 from owed.services.billing_imports import ImportInvoices, import_invoices
@@ -158,13 +159,11 @@ def load_collections_history(company: DemoCompany, uow_at: UowAt) -> list[str]:
     for d in company.disputes:
         events.append((d.opened_on, 0, _dispute_events(d, collector_of, uow_at, problems)))
     for p in company.promises:
-        events.append((p.made_on, 1, lambda p=p: add_promise(AddPromise(
-            p.customer_id, p.amount, p.promised_for, "AP department", p.invoice_numbers),
-            uow_at(p.collector, p.made_on))))
+        events.append((p.made_on, 1, partial(_promise, p, uow_at)))
     for w in company.write_offs:
         if w.reason == "dispute":
             continue  # written off by the dispute's resolution, replayed with the dispute
-        events.append((w.on, 2, lambda w=w: _write_off(w, collector_of, uow_at)))
+        events.append((w.on, 2, partial(_write_off, w, collector_of, uow_at)))
     for day, order, event in sorted(events, key=lambda e: (e[0], e[1])):
         try:
             event()
@@ -202,6 +201,11 @@ def _dispute_events(d: Any, collector_of: dict[str, str], uow_at: UowAt,
             problems.append(f"dispute on {d.invoice_number}: {exc}")
 
     return run
+
+
+def _promise(p: Any, uow_at: UowAt) -> None:
+    add_promise(AddPromise(p.customer_id, p.amount, p.promised_for, "AP department",
+                           p.invoice_numbers), uow_at(p.collector, p.made_on))
 
 
 def _write_off(w: Any, collector_of: dict[str, str], uow_at: UowAt) -> None:

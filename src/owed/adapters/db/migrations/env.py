@@ -5,7 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from owed.adapters.db import schema_cash  # noqa: F401  (registers its tables)
+from owed.adapters.db import (
+    schema_cash,  # noqa: F401  (registers its tables)
+    schema_collections,  # noqa: F401  (registers its tables)
+    schema_disputes,  # noqa: F401  (registers its tables)
+    schema_reporting,  # noqa: F401  (registers its tables)
+)
 from owed.adapters.db.engine import normalize_url
 from owed.adapters.db.schema import metadata
 

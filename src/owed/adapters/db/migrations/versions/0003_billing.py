@@ -15,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 
-def _id() -> sa.Column:
+def _id() -> sa.Column[int]:
     return sa.Column(
         "id",
         sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -24,7 +24,7 @@ def _id() -> sa.Column:
     )
 
 
-def _company(table: str) -> tuple[sa.Column, sa.ForeignKeyConstraint]:
+def _company(table: str) -> tuple[sa.Column[int], sa.ForeignKeyConstraint]:
     return (
         sa.Column("company_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

@@ -1,0 +1,151 @@
+"""The dunning ``NoticeSender`` port: reminder emails and letters.
+
+* Email: ``render_dunning`` in the customer's language with the level's
+  template (``dunning_N``; a level above the shipped templates uses the
+  highest shipped one), ``compose``, then the configured ``MailSender``:
+  SMTP when ``smtp_host`` is set, else ``data_dir/outbox`` (channel
+  ``outbox``). Delivery failures come back as ``failed`` with the reason.
+* Letter: the same wording laid out by ``render_letter`` as a PDF written to
+  ``data_dir/letters/<reference>.pdf`` (channel ``letter``), for printing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from owed.adapters.documents import CompanyHeader, LetterItemView, LetterView, Party, render_letter
+from owed.adapters.mail.message import compose
+from owed.adapters.mail.senders import MailSender, OutboxSender, SmtpSender
+from owed.adapters.mail.templates import (
+    DUNNING_LEVELS,
+    DunningContext,
+    DunningItem,
+    RenderedEmail,
+    render_dunning,
+)
+from owed.config import Settings
+from owed.domain.clock import Clock
+from owed.domain.collections.dunning import Channel
+from owed.services.dunning import NoticeOutcome, OutgoingNotice
+
+
+def template_level(template: str, level: int) -> int:
+    """``dunning_3`` → 3; a level without its own template uses the highest shipped one."""
+    found = re.search(r"(\d+)$", template)
+    wanted = int(found.group(1)) if found else level
+    return min(max(wanted, DUNNING_LEVELS[0]), DUNNING_LEVELS[-1])
+
+
+def render_notice(notice: OutgoingNotice) -> RenderedEmail:
+    header = notice.company_settings.get("document_header", {})
+    context = DunningContext(
+        customer_name=notice.customer.name,
+        company_name=notice.company_name,
+        items=[DunningItem(i.number, i.due_date, i.days_overdue, i.amount) for i in notice.items],
+        total=notice.total,
+        payment_instructions=tuple(header.get("bank_details", ())),
+        contact=header.get("email"),
+    )
+    return render_dunning(
+        notice.customer.language, template_level(notice.template, notice.level), context
+    )
+
+
+def company_header(notice: OutgoingNotice) -> CompanyHeader:
+    raw = notice.company_settings.get("document_header", {})
+    return CompanyHeader(
+        name=notice.company_name,
+        address_lines=tuple(raw.get("address_lines", ())),
+        tax_id=raw.get("tax_id"),
+        email=raw.get("email"),
+        phone=raw.get("phone"),
+        bank_details=tuple(raw.get("bank_details", ())),
+    )
+
+
+def letter_pdf(notice: OutgoingNotice, rendered: RenderedEmail) -> bytes:
+    paragraphs = [p.strip() for p in rendered.text.split("\n\n") if p.strip()]
+    numbers = {i.number for i in notice.items}
+    body = []
+    for p in paragraphs[1:]:  # the first is the greeting
+        if any(n in p for n in numbers):
+            break
+        body.append(" ".join(p.split()))
+    customer = notice.customer
+    address = customer.addresses[0] if customer.addresses else None
+    lines = (
+        (address.line1, f"{address.postal_code} {address.city}".strip(), address.country)
+        if address
+        else ()
+    )
+    view = LetterView(
+        customer=Party(customer.name, lines, customer.tax_id, customer.external_id),
+        letter_date=notice.letter_date,
+        level_name=notice.level_name,
+        body=tuple(body),
+        items=tuple(
+            LetterItemView(i.number, i.due_date, i.days_overdue, i.amount) for i in notice.items
+        ),
+        total_due=notice.total,
+        reference=notice.reference,
+        language=customer.language,
+        signature=(notice.company_name,),
+    )
+    return render_letter(view, company_header(notice))
+
+
+@dataclass
+class DunningSender:
+    """Implements ``owed.services.dunning.NoticeSender``."""
+
+    mail: MailSender
+    mail_channel: str  # "email" or "outbox"
+    mail_from: str
+    letters_dir: Path
+    clock: Clock
+
+    def __call__(self, notice: OutgoingNotice) -> NoticeOutcome:
+        rendered = render_notice(notice)
+        if notice.channel is Channel.LETTER:
+            return self._letter(notice, rendered)
+        assert notice.to is not None  # the service fails a notice without an address
+        message = compose(
+            self.mail_from,
+            notice.to,
+            rendered.subject,
+            rendered.text,
+            rendered.html,
+            headers={"X-Owed-Dunning": notice.reference},
+            sent_at=self.clock.now(),
+        )
+        result = self.mail.send(message)
+        return NoticeOutcome(
+            self.mail_channel, result.status, result.message_id, result.reason, result.location
+        )
+
+    def _letter(self, notice: OutgoingNotice, rendered: RenderedEmail) -> NoticeOutcome:
+        target = self.letters_dir / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', notice.reference)}.pdf"
+        try:
+            self.letters_dir.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(letter_pdf(notice, rendered))
+        except OSError as error:
+            return NoticeOutcome("letter", "failed", None, f"cannot write {target}: {error}")
+        return NoticeOutcome("letter", "sent", None, "", str(target))
+
+
+def dunning_sender_for(settings: Settings, clock: Clock) -> DunningSender:
+    """SMTP when a host is configured, else the outbox folder; letters in data_dir/letters."""
+    if settings.smtp_host:
+        sender: MailSender = SmtpSender(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_username,
+            settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+        channel = "email"
+    else:
+        sender, channel = OutboxSender(settings.data_dir / "outbox"), "outbox"
+    return DunningSender(sender, channel, settings.mail_from, settings.data_dir / "letters", clock)
