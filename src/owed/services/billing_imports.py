@@ -2,7 +2,7 @@
 
 Columns (``INVOICE_COLUMNS``): invoice_number, customer_id (the customer's
 external id), issue_date, due_date, currency, amount, open_amount (defaults
-to amount), po_number. See docs/fragments/imports.md.
+to amount), po_number. See docs/formats.md.
 
 Bulk path, built for millions of rows:
 
@@ -48,6 +48,7 @@ from owed.services.imports_common import (
     Reject,
     cell_date,
     cell_minor,
+    check_length,
     refuse_or_keep,
     resolve_columns,
 )
@@ -159,7 +160,7 @@ def _validate(
         try:
             if len(cells) < width:
                 cells = [*cells, *([""] * (width - len(cells)))]
-            number = cells[i_num].strip()
+            number = check_length(cells[i_num].strip(), "invoice_number", 40)
             if not number:
                 raise BadCell("invoice_number is empty")
             first = seen.get(number)
@@ -212,6 +213,10 @@ def _validate(
                 )
             continue
         po = cells[i_po].strip() if i_po is not None else ""
+        if len(po) > 60:
+            result.rejects.append(Reject(row_no, list(cells),
+                                         f"po_number is {len(po)} characters long; at most 60"))
+            continue
         good.append(_Row(number, customer[0], issue, due, code, amount, open_minor, po or None))
     result.read = row_no - 1
     return good

@@ -1,4 +1,4 @@
-"""The journal entries of billing events (see docs/fragments/billing-postings.md).
+"""The journal entries of billing events (see docs/ledger.md).
 
 * Invoice / debit memo issued: Dr AR control (customer, document) gross;
   Cr revenue (each line's account, else the REVENUE role) net per account;

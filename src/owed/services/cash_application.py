@@ -39,11 +39,10 @@ from owed.domain.cash_application.model import (
 )
 from owed.domain.errors import InvalidInput, NotFound, RuleViolation
 from owed.domain.ledger import JournalEntry, JournalLine, SystemAccount
-from owed.domain.ledger.periods import period_key
 from owed.domain.money import Currency, Money
 from owed.domain.payments.statement import Method, RemittanceLine
 from owed.services.disputes import open_deduction_disputes
-from owed.services.ledger import account, post_entries
+from owed.services.ledger import account, post_entries, posting_dates
 from owed.services.unit_of_work import UnitOfWork
 
 UNAPPLIED_SLA_BUSINESS_DAYS = 5
@@ -113,13 +112,7 @@ class AppLine:
 
 def posting_date(uow: UnitOfWork, value_date: date) -> date:
     """The receipt's value date when its period is open, else today."""
-    return _posting_dates(uow, [value_date])[value_date]
-
-
-def _posting_dates(uow: UnitOfWork, days: Sequence[date]) -> dict[date, date]:
-    today = uow.today()
-    closed = uow.ledger.closed_periods({period_key(d) for d in days})
-    return {d: d if d <= today and period_key(d) not in closed else today for d in days}
+    return posting_dates(uow, [value_date])[value_date]
 
 
 @dataclass
@@ -153,8 +146,9 @@ def post_application(
     explanation: str,
 ) -> int:
     """Apply, settle, post and record one decision for one receipt; returns the entry id."""
-    pending = PendingApplication(receipt, customer_id, lines, credit, how, rule, confidence,
-                                 explanation)
+    pending = PendingApplication(
+        receipt, customer_id, lines, credit, how, rule, confidence, explanation
+    )
     return post_applications(uow, [pending])[0]
 
 
@@ -184,7 +178,7 @@ def post_applications(uow: UnitOfWork, batch: Sequence[PendingApplication]) -> l
             takes.append((p.receipt["id"], p.cash, cur.code))
     uow.cash.reduce_open_many(settles)
     uow.cash.take_unapplied_many(takes)
-    dates = _posting_dates(uow, [p.receipt["value_date"] for p in batch])
+    dates = posting_dates(uow, [p.receipt["value_date"] for p in batch])
     codes = {role: account(uow, role) for role in SystemAccount}
     entries = [_application_entry(p, dates[p.receipt["value_date"]], codes) for p in batch]
     entry_ids = post_entries(uow, entries)
@@ -194,34 +188,76 @@ def post_applications(uow: UnitOfWork, batch: Sequence[PendingApplication]) -> l
     for p, entry_id, entry in zip(batch, entry_ids, entries, strict=True):
         on, rid = entry.entry_date, p.receipt["id"]
         for ln in p.lines:
-            for kind, minor in (("payment", ln.cash), ("discount", ln.discount),
-                                ("write_off", ln.write_off), ("deduction", ln.deduction),
-                                ("bank_fee", ln.fee)):
+            for kind, minor in (
+                ("payment", ln.cash),
+                ("discount", ln.discount),
+                ("write_off", ln.write_off),
+                ("deduction", ln.deduction),
+                ("bank_fee", ln.fee),
+            ):
                 if minor:
-                    settle_rows.append({
-                        "document_id": ln.document["id"], "on_date": on, "kind": kind,
-                        "amount_minor": minor, "source_type": "receipt", "source_id": rid,
-                        "entry_id": entry_id, "created_by": user, "created_at": now})
-            app_rows.append(_app_row(p, ln.document["id"], ln.document["customer_id"],
-                                     ln.cash, ln, on, user, now, entry_id))
+                    settle_rows.append(
+                        {
+                            "document_id": ln.document["id"],
+                            "on_date": on,
+                            "kind": kind,
+                            "amount_minor": minor,
+                            "source_type": "receipt",
+                            "source_id": rid,
+                            "entry_id": entry_id,
+                            "created_by": user,
+                            "created_at": now,
+                        }
+                    )
+            app_rows.append(
+                _app_row(
+                    p,
+                    ln.document["id"],
+                    ln.document["customer_id"],
+                    ln.cash,
+                    ln,
+                    on,
+                    user,
+                    now,
+                    entry_id,
+                )
+            )
         if p.credit:
-            app_rows.append(_app_row(p, None, p.customer_id, p.credit, None, on, user, now,
-                                     entry_id))
+            app_rows.append(
+                _app_row(p, None, p.customer_id, p.credit, None, on, user, now, entry_id)
+            )
         cur = Currency.of(p.receipt["currency"])
-        uow.audit("receipt.apply", "receipt", rid, after={
-            "how": p.how, "rule": p.rule, "confidence": round(p.confidence, 3),
-            "customer_id": p.customer_id, "entry_id": entry_id,
-            "credit": str(cur.from_minor(p.credit)),
-            "documents": [[ln.document["number"], *(str(cur.from_minor(v)) for v in (
-                ln.cash, ln.discount, ln.write_off, ln.deduction, ln.fee))] for ln in p.lines],
-        })
+        uow.audit(
+            "receipt.apply",
+            "receipt",
+            rid,
+            after={
+                "how": p.how,
+                "rule": p.rule,
+                "confidence": round(p.confidence, 3),
+                "customer_id": p.customer_id,
+                "entry_id": entry_id,
+                "credit": str(cur.from_minor(p.credit)),
+                "documents": [
+                    [
+                        ln.document["number"],
+                        *(
+                            str(cur.from_minor(v))
+                            for v in (ln.cash, ln.discount, ln.write_off, ln.deduction, ln.fee)
+                        ),
+                    ]
+                    for ln in p.lines
+                ],
+            },
+        )
     uow.cash.add_settlements(settle_rows)
     uow.cash.add_applications(app_rows)
     return entry_ids
 
 
-def _application_entry(p: PendingApplication, on: date,
-                       codes: dict[SystemAccount, str]) -> JournalEntry:
+def _application_entry(
+    p: PendingApplication, on: date, codes: dict[SystemAccount, str]
+) -> JournalEntry:
     cur = Currency.of(p.receipt["currency"])
 
     def m(minor: int) -> Money:
@@ -229,43 +265,89 @@ def _application_entry(p: PendingApplication, on: date,
 
     jl: list[JournalLine] = []
     if p.cash:
-        jl.append(JournalLine(codes[SystemAccount.UNAPPLIED_CASH], m(p.cash),
-                              memo=f"receipt {p.receipt['id']}"))
-    for role, attr in ((SystemAccount.SALES_DISCOUNTS, "discount"),
-                       (SystemAccount.WRITE_OFF, "write_off"),
-                       (SystemAccount.BANK_FEES, "fee")):
+        jl.append(
+            JournalLine(
+                codes[SystemAccount.UNAPPLIED_CASH], m(p.cash), memo=f"receipt {p.receipt['id']}"
+            )
+        )
+    for role, attr in (
+        (SystemAccount.SALES_DISCOUNTS, "discount"),
+        (SystemAccount.WRITE_OFF, "write_off"),
+        (SystemAccount.BANK_FEES, "fee"),
+    ):
         total = sum(getattr(ln, attr) for ln in p.lines)
         if total:
             jl.append(JournalLine(codes[role], m(total), customer_id=p.customer_id))
     for ln in p.lines:
         doc = ln.document
         if ln.deduction:
-            jl.append(JournalLine(codes[SystemAccount.DEDUCTIONS_CLEARING], m(ln.deduction),
-                                  customer_id=doc["customer_id"], document_type="document",
-                                  document_id=doc["id"], memo=ln.reason_code or ""))
-        jl.append(JournalLine(codes[SystemAccount.AR_CONTROL], -m(ln.settles),
-                              customer_id=doc["customer_id"], document_type="document",
-                              document_id=doc["id"]))
+            jl.append(
+                JournalLine(
+                    codes[SystemAccount.DEDUCTIONS_CLEARING],
+                    m(ln.deduction),
+                    customer_id=doc["customer_id"],
+                    document_type="document",
+                    document_id=doc["id"],
+                    memo=ln.reason_code or "",
+                )
+            )
+        jl.append(
+            JournalLine(
+                codes[SystemAccount.AR_CONTROL],
+                -m(ln.settles),
+                customer_id=doc["customer_id"],
+                document_type="document",
+                document_id=doc["id"],
+            )
+        )
     if p.credit:
-        jl.append(JournalLine(codes[SystemAccount.CUSTOMER_CREDITS], -m(p.credit),
-                              customer_id=p.customer_id,
-                              memo=f"overpayment, receipt {p.receipt['id']}"))
+        jl.append(
+            JournalLine(
+                codes[SystemAccount.CUSTOMER_CREDITS],
+                -m(p.credit),
+                customer_id=p.customer_id,
+                memo=f"overpayment, receipt {p.receipt['id']}",
+            )
+        )
     numbers = ", ".join(ln.document["number"] for ln in p.lines) or "customer credit"
-    return JournalEntry(on, f"Cash application: receipt {p.receipt['id']} to {numbers}",
-                        tuple(jl), source_type="receipt", source_id=p.receipt["id"])
+    return JournalEntry(
+        on,
+        f"Cash application: receipt {p.receipt['id']} to {numbers}",
+        tuple(jl),
+        source_type="receipt",
+        source_id=p.receipt["id"],
+    )
 
 
-def _app_row(p: PendingApplication, document_id: int | None, customer_id: int | None,
-             cash: int, ln: AppLine | None, on: date, user: str, now: Any,
-             entry_id: int) -> dict[str, Any]:
+def _app_row(
+    p: PendingApplication,
+    document_id: int | None,
+    customer_id: int | None,
+    cash: int,
+    ln: AppLine | None,
+    on: date,
+    user: str,
+    now: Any,
+    entry_id: int,
+) -> dict[str, Any]:
     return {
-        "receipt_id": p.receipt["id"], "document_id": document_id,
-        "customer_id": customer_id, "amount_minor": cash,
-        "discount_minor": ln.discount if ln else 0, "write_off_minor": ln.write_off if ln else 0,
-        "deduction_minor": ln.deduction if ln else 0, "fee_minor": ln.fee if ln else 0,
-        "reason_code": ln.reason_code if ln else None, "how": p.how, "rule": p.rule[:60],
-        "confidence": float(p.confidence), "explanation": p.explanation, "applied_on": on,
-        "applied_by": user, "applied_at": now, "entry_id": entry_id,
+        "receipt_id": p.receipt["id"],
+        "document_id": document_id,
+        "customer_id": customer_id,
+        "amount_minor": cash,
+        "discount_minor": ln.discount if ln else 0,
+        "write_off_minor": ln.write_off if ln else 0,
+        "deduction_minor": ln.deduction if ln else 0,
+        "fee_minor": ln.fee if ln else 0,
+        "reason_code": ln.reason_code if ln else None,
+        "how": p.how,
+        "rule": p.rule[:60],
+        "confidence": float(p.confidence),
+        "explanation": p.explanation,
+        "applied_on": on,
+        "applied_by": user,
+        "applied_at": now,
+        "entry_id": entry_id,
     }
 
 
@@ -364,20 +446,33 @@ def run_cash_application(
                     decided.append((row, decision))
                 else:
                     result.exceptions += 1
-                pending.append({
-                    "rid": row["id"], "ms": "auto" if decision.auto else "exception",
-                    "cid": decision.customer_id,
-                    "prop": json.dumps(_proposal_json(decision)),
-                })
+                pending.append(
+                    {
+                        "rid": row["id"],
+                        "ms": "auto" if decision.auto else "exception",
+                        "cid": decision.customer_id,
+                        "prop": json.dumps(_proposal_json(decision)),
+                    }
+                )
             item_ids = {a.item_id for _, d in decided for a in d.allocations} | {
-                a.item_id for _, d in decided for a in d.adjustments if a.item_id is not None}
+                a.item_id for _, d in decided for a in d.adjustments if a.item_id is not None
+            }
             documents = uow.cash.documents_by_ids(sorted(item_ids))
             batch = []
             for row, decision in decided:
                 lines, credit = lines_from_decision(decision, row["currency"], documents)
-                batch.append(PendingApplication(
-                    row, decision.customer_id, lines, credit, "auto", decision.rule,
-                    decision.confidence, decision.explanation))
+                batch.append(
+                    PendingApplication(
+                        row,
+                        decision.customer_id,
+                        lines,
+                        credit,
+                        "auto",
+                        decision.rule,
+                        decision.confidence,
+                        decision.explanation,
+                    )
+                )
             post_applications(uow, batch)
             uow.cash.set_matches(pending)
             open_deduction_disputes(uow)  # short pays found in this batch (services.disputes)

@@ -230,7 +230,7 @@ def _finish_outcome(report: CloseReport, cmd: CloseMonth) -> None:
         ids = ", ".join(str(p.proposal_id) for p in pending if p.proposal_id is not None)
         report.notes.append(
             "not locked: the allowance adjustment must be approved by another person first"
-            + (f" (owed close approve-allowance {ids})" if ids else "")
+            + (f" (owed allowance approve {ids})" if ids else "")
             + ", then run the close again"
         )
     else:

@@ -3,7 +3,7 @@
 Columns (``CUSTOMER_COLUMNS``): customer_id (the external id, the key),
 name, currency, payment_terms (default NET 30), email, parent_id (another
 customer's external id, in the database or anywhere in the file), country,
-tax_id (checked for the country), credit_limit. See docs/fragments/imports.md.
+tax_id (checked for the country), credit_limit. See docs/formats.md.
 
 Same bulk path as invoices: one query for what exists, one validation pass
 (terms are parsed once per distinct spelling), executemany inserts, then one
@@ -32,6 +32,7 @@ from owed.services.imports_common import (
     Reject,
     cell,
     cell_minor,
+    check_length,
     refuse_or_keep,
     resolve_columns,
 )
@@ -166,13 +167,24 @@ def _validate(
     return new, parents
 
 
+RISK_CLASSES = ("low", "medium", "high")
+
+
+def _risk_class(text: str) -> str | None:
+    if not text:
+        return None
+    if text.lower() not in RISK_CLASSES:
+        raise BadCell(f"risk_class {text!r} must be one of {', '.join(RISK_CLASSES)}")
+    return text.lower()
+
+
 def _values(
     cells: list[str], c: dict[str, int], terms_cache: dict[str, str]
 ) -> tuple[dict[str, Any], str | None]:
-    ext = cell(cells, c["customer_id"])
+    ext = check_length(cell(cells, c["customer_id"]), "customer_id", 64)
     if not ext:
         raise BadCell("customer_id is empty")
-    name = cell(cells, c["name"])
+    name = check_length(cell(cells, c["name"]), "name", 200)
     if not name:
         raise BadCell("name is empty")
     code = cell(cells, c["currency"]).upper()
@@ -213,9 +225,9 @@ def _values(
     if not (2 <= len(language) <= 8):
         raise BadCell(f"language {language!r} is not a language code such as en, de, fr")
     values = {
-        "segment": cell(cells, c.get("segment")) or None,
-        "risk_class": cell(cells, c.get("risk_class")) or None,
-        "collector": cell(cells, c.get("collector")) or None,
+        "segment": check_length(cell(cells, c.get("segment")), "segment", 40) or None,
+        "risk_class": _risk_class(cell(cells, c.get("risk_class"))),
+        "collector": check_length(cell(cells, c.get("collector")), "collector", 64) or None,
         "language": language,
         "po_required": po_text in ("true", "yes", "1", "y"),
         "external_id": ext,

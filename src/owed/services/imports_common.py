@@ -110,6 +110,13 @@ def cell(cells: Sequence[str], index: int | None) -> str:
     return value.strip() if value else ""
 
 
+def check_length(text: str, column: str, limit: int) -> str:
+    """Refuse text longer than its column holds (PostgreSQL would refuse it late)."""
+    if len(text) > limit:
+        raise BadCell(f"{column} is {len(text)} characters long; at most {limit} are allowed")
+    return text
+
+
 def cell_date(text: str, column: str) -> date:
     try:
         return date.fromisoformat(text)

@@ -39,6 +39,15 @@ def post_entries(uow: UnitOfWork, entries: Sequence[JournalEntry]) -> list[int]:
     return uow.ledger.add_entries(entries, uow.actor.username, uow.now())  # type: ignore[no-any-return]
 
 
+def posting_dates(uow: UnitOfWork, days: Sequence[date]) -> dict[date, date]:
+    """Where an event dated ``day`` posts: on its day while that period is open and the
+    day is not in the future, else today (a bank file may report a transaction dated in
+    a period that is already closed; it is booked in the current one)."""
+    today = uow.today()
+    closed = uow.ledger.closed_periods({period_key(d) for d in days})
+    return {d: d if d <= today and period_key(d) not in closed else today for d in days}
+
+
 def account(uow: UnitOfWork, role: SystemAccount) -> str:
     """The account code that plays ``role`` in this company's chart."""
     return uow.ledger.code_for(role)  # type: ignore[no-any-return]

@@ -11,6 +11,8 @@ The entrypoint parses the file (``owed.adapters.bankfiles``) into the neutral
   / Cr bank, listed in the exception queue so a person unapplies the original.
 * Other debits (fees, transfers out) are not receivables business: skipped and
   counted.
+* Receipts post on their value date, or today when that date lies in a closed
+  period (the bank reports late; the books stay closed).
 * The whole file is one transaction: any error leaves the database unchanged.
 """
 
@@ -26,7 +28,7 @@ from owed.domain.errors import InvalidFile, Problem
 from owed.domain.ledger import JournalEntry, JournalLine, SystemAccount
 from owed.domain.money import Currency, Money
 from owed.domain.payments.statement import Direction, ParsedFile, StatementLine
-from owed.services.ledger import account, post_entries
+from owed.services.ledger import account, post_entries, posting_dates
 from owed.services.unit_of_work import UnitOfWork
 
 
@@ -160,13 +162,14 @@ def import_bank_file(cmd: ImportBankFile, uow: UnitOfWork) -> BankImportResult:
             account(uow, SystemAccount.BANK),
             account(uow, SystemAccount.UNAPPLIED_CASH),
         )
+        dates = posting_dates(uow, [row["value_date"] for row in rows])
         entries = []
         for row in rows:
             amount = Money.from_minor(row["amount_minor"], row["currency"])
             sign = -1 if row["kind"] == "return" else 1
             entries.append(
                 JournalEntry(
-                    row["value_date"],
+                    dates[row["value_date"]],
                     f"{'Returned payment' if sign < 0 else 'Receipt'} "
                     f"{row['bank_reference'] or ''} {row['payer_name'] or ''}".strip(),
                     (

@@ -226,3 +226,15 @@ def test_structured_remittance_with_discount_and_deduction(env):
     assert [(r["invoice_number"], r["amount"], r["status"]) for r in rows] == [
         (inv1.number, "980.00", "auto"), (inv2.number, "400.00", "auto")]
     conservation_holds(env)
+
+
+def test_a_receipt_dated_in_a_closed_period_is_booked_today(env):
+    from owed.services.ledger import ClosePeriod, close_period
+
+    close_period(ClosePeriod("2026-02"), env.uow())
+    import_lines(env, line("75.00", ref="LATE1", day=date(2026, 2, 27)))
+    tb_feb = ledger_svc.trial_balance(env.uow(), as_of=date(2026, 2, 28))
+    assert tb_feb.rows == []  # nothing landed in the closed month
+    tb_now = {r.account.code: r for r in ledger_svc.trial_balance(env.uow()).rows}
+    assert tb_now["1000"].debit.amount == Decimal("75.00")
+    conservation_holds(env)

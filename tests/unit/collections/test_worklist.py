@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,7 +15,6 @@ from owed.domain.collections.worklist import (
     score_account,
     weighted_days_past_due,
 )
-from owed.domain.errors import InvalidInput
 
 D = Decimal
 TODAY = date(2026, 11, 20)
@@ -76,9 +74,13 @@ def test_rank_puts_the_most_urgent_first_with_a_summary() -> None:
     assert ranked[0].summary.startswith("$50,000 past due, oldest 80 days")
 
 
-def test_unknown_risk_class_is_an_error() -> None:
-    with pytest.raises(InvalidInput, match="'purple'"):
-        score_account(AccountSnapshot("A", "USD", risk_class="purple"), TODAY)
+def test_an_unknown_risk_class_scores_as_medium_and_says_so() -> None:
+    odd = score_account(AccountSnapshot("A", "USD", risk_class="purple"), TODAY)
+    medium = score_account(AccountSnapshot("A", "USD", risk_class="medium"), TODAY)
+    assert odd.value == medium.value
+    assert "unknown risk" in odd.summary()
+    upper = score_account(AccountSnapshot("A", "USD", risk_class="HIGH"), TODAY)
+    assert upper.value > medium.value
 
 
 @given(st.integers(1, 10**7), st.integers(1, 10**7), st.integers(1, 400))

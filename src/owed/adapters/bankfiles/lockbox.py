@@ -20,7 +20,7 @@ inclusive, as bank specifications print them. Two layouts are built in:
   ``shared/samples/lockbox`` use it).
 
 ``ParseOptions.layout`` (usually read by ``load_layout`` from a TOML or JSON
-file) overrides fields of a base layout; see docs/fragments/bankfiles-a.md.
+file) overrides fields of a base layout; see docs/formats.md.
 
 Each check becomes a ``StatementLine`` (method LOCKBOX, a credit) with its
 invoices as ``RemittanceLine``s. A check amount that differs from the sum of

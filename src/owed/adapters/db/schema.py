@@ -156,7 +156,7 @@ audit_log = Table(
     Column("actor", String(64), nullable=False),
     Column("action", String(60), nullable=False),
     Column("object_type", String(40), nullable=False),
-    Column("object_id", String(80), nullable=False),
+    Column("object_id", Text, nullable=False),
     Column("before", Text),
     Column("after", Text),
     Column("prev_hash", String(64), nullable=False),

@@ -13,7 +13,7 @@ platypus flowables and hands it to ``build_pdf``, which owns what is common:
 
 Fonts are the PDF standard Helvetica family: text outside Windows-1252
 (Polish, Czech, Greek...) shows as boxes until a Unicode TrueType font is
-registered (not done yet; see docs/fragments/documents-mail.md).
+registered (not done yet; see docs/documents-and-mail.md).
 """
 
 from __future__ import annotations

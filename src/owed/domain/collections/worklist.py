@@ -169,12 +169,13 @@ def _past_due_parts(account: AccountSnapshot, w: ScoreWeights) -> list[Reason]:
 
 
 def _risk_part(account: AccountSnapshot, w: ScoreWeights) -> Reason:
-    risk = w.risk_values.get(account.risk_class or "medium")
+    # An unknown or missing class scores as medium: one odd master-data value must
+    # not stop a collector's whole worklist (the data-quality report flags it).
+    key = (account.risk_class or "").lower()
+    risk = w.risk_values.get(key)
     if risk is None:
-        raise InvalidInput(
-            f"unknown risk class {account.risk_class!r} for customer {account.customer_id}"
-        )
-    return Reason("risk", w.risk * risk, f"{account.risk_class or 'unknown'} risk")
+        return Reason("risk", w.risk * w.risk_values["medium"], "unknown risk")
+    return Reason("risk", w.risk * risk, f"{key} risk")
 
 
 def _promise_and_dispute_parts(account: AccountSnapshot, w: ScoreWeights) -> list[Reason]:
