@@ -216,4 +216,25 @@ def evaluate(scenario: Scenario, decisions: Sequence[Decision]) -> Metrics:
     )
 
 
-__all__ = ["Expected", "Metrics", "Profile", "Scenario", "evaluate", "generate"]
+def breakdown(scenario: Scenario, decisions: Sequence[Decision]) -> dict[str, tuple[int, int, int]]:
+    """Per story tag ("no reference", "multi", "duplicate", "unowned", ...): how many
+    receipts carry it, how many were applied automatically, how many of those wrongly.
+
+    A receipt counts under every tag of its story, so the rows overlap.
+    """
+    rows: dict[str, list[int]] = {}
+    for decision in decisions:
+        expected = scenario.truth.get(decision.receipt_id)
+        tags = {"unowned"} if expected is None else set(expected.kind.split(","))
+        wrong = decision.auto and (
+            expected is None or _allocations(decision) != dict(expected.allocations)
+        )
+        for tag in tags:
+            row = rows.setdefault(tag, [0, 0, 0])
+            row[0] += 1
+            row[1] += decision.auto
+            row[2] += wrong
+    return {tag: (row[0], row[1], row[2]) for tag, row in sorted(rows.items())}
+
+
+__all__ = ["Expected", "Metrics", "Profile", "Scenario", "breakdown", "evaluate", "generate"]

@@ -1,6 +1,8 @@
 """Rule 4: matching on amount once the customer is known.
 
-For a receipt with no usable reference whose customer is identified, in order:
+For a receipt with no usable reference whose customer is identified, only
+open items issued on or before the value date are candidates (an invoice not
+yet issued cannot be what an unreferenced payment pays). In order:
 
 1. exactly one open item of the customer (or a customer below it) whose
    balance equals the amount: confidence = customer confidence − 0.03;
@@ -10,19 +12,33 @@ For a receipt with no usable reference whose customer is identified, in order:
    search gives customer confidence − 0.05, unless the items are so many that
    a fit could be chance (more subsets than 0.02 × the amount in minor units,
    or an incomplete search);
-3. otherwise one item the amount misses by an explainable difference: an
-   eligible early-payment discount (− 0.03), a wire bank fee (− 0.04) or a
-   short pay within the write-off tolerance (− 0.05). A chance combination is
-   only offered (capped at 0.8) when no such item exists.
+3. otherwise one item (any of the customer's open items) the amount misses by
+   an explainable difference: its early-payment discount (− 0.03; taken late,
+   the difference rule books it as an unearned-discount deduction), a wire
+   bank fee (− 0.04) or a short pay within the write-off tolerance (− 0.05);
+4. otherwise one combination that fits after its items' discounts (− 0.04),
+   or, on a wire, of at most ``SLACK_MAX_ITEMS`` items less a fee up to
+   ``bank_fee_max`` (− 0.05; the fee sits on the newest item). The chance
+   test for a fee widens with it: subsets × (fee range + 1) must stay under
+   ``SLACK_CHANCE_LIMIT`` × the amount. A chance combination is only offered
+   (capped at 0.8) when nothing else fits.
+
+A payer found by name alone (no known account) starts from its name
+confidence; when the amount equals to the cent the chosen items (exactly or
+after discounts), and no similar-named rival's items, the amount confirms the
+name and the customer confidence is raised to 0.95 (``AMOUNT_CONFIRMS_NAME``).
 
 Two or more fits at any step make the receipt ambiguous: each fit becomes a
-suggestion and nothing is applied. A receipt quoting only invoices that are
-already settled is capped at 0.6 (a possible duplicate payment).
+suggestion and nothing is applied. In particular several open items of the
+same amount are never resolved by age alone (the customer's habit is not
+known). A receipt quoting only invoices that are already settled is capped
+at 0.6 (a possible duplicate payment).
 """
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from owed.domain.cash_application.combinations import find_combinations
 from owed.domain.cash_application.differences import discount_eligible
@@ -36,11 +52,17 @@ COMBINATION_PENALTY = 0.05
 ALTERNATIVE_PENALTY = 0.2  # a suggestion among several equally good ones
 DUPLICATE_CAP = 0.6
 NEAR_DISCOUNT, NEAR_FEE, NEAR_WRITE_OFF = 0.03, 0.04, 0.05
+NEAR_LATE_DISCOUNT = 0.03  # the discount itself is booked as unearned by the difference rule
+NET_PENALTY, NET_FEE_PENALTY = 0.04, 0.05  # combinations after discounts / after a wire fee
+NAME_FLOOR = 0.80  # a payer named at least this surely can be confirmed by the amount
+AMOUNT_CONFIRMS_NAME = 0.95  # a name-identified payer whose open items the amount equals
+SLACK_CHANCE_LIMIT = 0.2  # expected chance fits allowed when a fee widens the target
+SLACK_MAX_ITEMS = 3  # invoices in one combination paid less a fee
 CHANCE_LIMIT = (
     0.02  # combinations searched per minor unit of the amount above which a fit is chance
 )
 CHANCY_CAP = 0.8
-CHANCY_NODES = 2_000
+CHANCY_NODES = 500  # a chancy search only feeds suggestions (capped at 0.8)
 
 
 class AmountRule:
@@ -55,38 +77,78 @@ class AmountRule:
                 DUPLICATE_CAP,
                 f"quotes {', '.join(state.settled_refs)}, already settled: possible duplicate",
             )
+        candidates = self._open_items(state)
         if self._single(state):
             return
-        fits, chancy = self._combinations(state)
+        fits, chancy = self._combinations(state, candidates)
         if len(fits) == 1 and not chancy:
             self._choose(state, fits, COMBINATION_PENALTY, " (combination, oldest first)")
-        elif not self._near(state) and fits:
+        elif self._near(state, candidates) or self._net(state, candidates, fits):
+            return
+        elif fits:
             if chancy:
                 state.cap(CHANCY_CAP, "so many open invoices that a combination may be chance")
             self._choose(state, fits, COMBINATION_PENALTY, " (combination, oldest first)")
-        elif not fits and not state.lines and not state.alternatives:
+        elif not state.lines and not state.alternatives:
             name = state.context.customer_name(state.customer_id)
             state.note(f"no open invoice or combination of {name}'s equals {state.pending}")
 
     def _open_items(self, state: MatchState) -> list[int]:
+        """The group's open items in the receipt's currency issued by its value date, oldest first.
+
+        An invoice issued after the payment cannot be what an unreferenced payment pays.
+        """
         assert state.customer_id is not None
-        index, currency = state.context.index, state.receipt.currency
+        index, receipt = state.context.index, state.receipt
+        family = state.context.family(state.customer_id)
+        items, currency, when = index.items, receipt.currency, receipt.value_date
         found = [
             i
-            for c in state.context.family(state.customer_id)
+            for c in family
             for i in index.open_of(c)
-            if index.items[i].currency == currency
+            if items[i].currency == currency and items[i].issue_date <= when
         ]
-        found.sort(key=lambda i: (index.items[i].due_date, i))
+        if len(family) > 1:  # one customer's list is kept oldest first already
+            found.sort(key=lambda i: (items[i].due_date, items[i].issue_date, i))
         return found
 
-    def _choose(self, state: MatchState, fits: list[list[int]], penalty: float, why: str) -> bool:
+    def _confirmed(self, state: MatchState, fit: list[int], exact: bool) -> float:
+        """The customer confidence, raised when an exact amount confirms a payer known by name.
+
+        A name alone (truncated, abbreviated) may point to the wrong company; an
+        amount equal to the cents to that company's open items, and to no
+        similar-named rival's, is independent evidence that it is the payer.
+        """
+        payer, base = state.payer(), state.customer_confidence
+        if not exact or payer is None or not payer.by_name or base < NAME_FLOOR:
+            return base
+        index = state.context.index
+        for rival in payer.rivals:
+            for c in state.context.family(state.context.root(rival)):
+                if index.with_amount(c, state.pending):
+                    return base
+        if len(fit) > 1 and payer.rivals:
+            return base
+        owner_root = state.context.root(index.items[fit[0]].customer_id)
+        if owner_root != state.context.root(payer.customer_id):
+            return base
+        state.note("the amount confirms the payer name")
+        return max(base, AMOUNT_CONFIRMS_NAME)
+
+    def _choose(
+        self,
+        state: MatchState,
+        fits: list[list[int]],
+        penalty: float,
+        why: str,
+        exact: bool = True,
+    ) -> bool:
         """Apply the only fit, or offer several as suggestions; False when there is none."""
         if not fits:
             return False
         index = state.context.index
-        confidence = state.customer_confidence - penalty
         if len(fits) == 1:
+            confidence = self._confirmed(state, fits[0], exact) - penalty
             for item_id in fits[0]:
                 state.allocate(index.items[item_id], state.available(item_id), confidence, "")
             state.rule, state.amount_fits = self.name, True
@@ -96,6 +158,7 @@ class AmountRule:
             numbers = ", ".join(index.items[i].number for i in fits[0])
             state.note(f"amount equals the open balance of {numbers}{why}")
             return True
+        confidence = state.customer_confidence - penalty
         state.ambiguous = True
         state.note(f"{len(fits)} different sets of open invoices equal the amount{why}")
         for fit in fits:
@@ -113,29 +176,44 @@ class AmountRule:
 
     def _single(self, state: MatchState) -> bool:
         assert state.customer_id is not None
-        index = state.context.index
+        index, receipt = state.context.index, state.receipt
         singles = [
             [i]
             for c in state.context.family(state.customer_id)
             for i in index.with_amount(c, state.pending)
-            if index.items[i].currency == state.receipt.currency
+            if index.items[i].currency == receipt.currency
+            and index.items[i].issue_date <= receipt.value_date
         ]
         return self._choose(state, singles, SINGLE_PENALTY, "")
 
-    def _combinations(self, state: MatchState) -> tuple[list[list[int]], bool]:
-        """Combinations that fit, and whether one could fit by chance among so many items."""
+    def _combinations(
+        self,
+        state: MatchState,
+        candidates: list[int],
+        net: dict[int, Decimal] | None = None,
+        slack: Decimal = Decimal(0),
+    ) -> tuple[list[list[int]], bool]:
+        """Combinations that fit, and whether one could fit by chance among so many items.
+
+        ``net`` lowers items by their discounts; ``slack`` lets the sum exceed
+        the amount by up to that much (a wire fee).
+        """
         settings = state.settings
-        candidates = self._open_items(state)[: settings.combination_candidates]
-        if len(candidates) < 2:
+        candidates = candidates[: settings.combination_candidates]
+        smallest = 1 if net or slack else 2
+        if len(candidates) < smallest:
             return [], False
         currency = Currency.of(state.receipt.currency)
-        amounts = [currency.to_minor(state.available(i)) for i in candidates]
-        target = currency.to_minor(state.pending)
-        subsets = sum(
-            math.comb(len(candidates), k) for k in range(2, settings.combination_max_items + 1)
-        )
+        less = net or {}
+        amounts = [
+            currency.to_minor(state.available(i) - less.get(i, Decimal(0))) for i in candidates
+        ]
+        target, spare = currency.to_minor(state.pending), currency.to_minor(slack)
+        most = settings.combination_max_items if not spare else SLACK_MAX_ITEMS
+        subsets = sum(math.comb(len(candidates), k) for k in range(smallest, most + 1))
+        limit = CHANCE_LIMIT * target if not spare else SLACK_CHANCE_LIMIT * target / (spare + 1)
         budget = settings.combination_max_nodes
-        if subsets > CHANCE_LIMIT * target:  # only suggestions can come of it: search less
+        if subsets > limit:  # only suggestions can come of it: search less
             budget = min(budget, CHANCY_NODES)
         ticker = state.context.ticker
         out_of_time = None
@@ -145,31 +223,60 @@ class AmountRule:
         search = find_combinations(
             amounts,
             target,
-            settings.combination_max_items,
+            most,
             max_solutions=2,
             max_nodes=budget,
             out_of_time=out_of_time,
+            slack=spare,
         )
         fits = [[candidates[p] for p in solution] for solution in search.solutions]
         if not search.complete and fits:
             state.note(f"combination search stopped after {search.nodes} steps")
-        chancy = not search.complete or subsets > CHANCE_LIMIT * target
+        chancy = not search.complete or subsets > limit
         return fits, chancy
 
-    def _near(self, state: MatchState) -> bool:
+    def _net(self, state: MatchState, candidates: list[int], plain: list[list[int]]) -> bool:
+        """One combination that fits once its items' discounts are taken (in time or late),
+        and on a wire also after a bank fee; the difference rule books the discounts."""
+        if plain:
+            return False
+        index, receipt, settings = state.context.index, state.receipt, state.settings
+        net = {
+            i: index.items[i].discount_amount or Decimal(0)
+            for i in candidates
+            if index.items[i].discount_amount
+        }
+        tries: list[tuple[dict[int, Decimal] | None, Decimal, str]] = []
+        if net:
+            tries.append((net, Decimal(0), " after their discounts"))
+        if receipt.method is Method.WIRE:
+            tries.append((None, settings.bank_fee_max, " less a wire fee"))
+            if net:
+                tries.append((net, settings.bank_fee_max, " after discounts and a wire fee"))
+        for discounts, slack, why in tries:
+            fits, chancy = self._combinations(state, candidates, discounts, slack)
+            if discounts is not None:
+                fits = [f for f in fits if any(i in discounts for i in f)]
+            penalty = NET_PENALTY if not slack else NET_FEE_PENALTY
+            if fits and not chancy:  # one fit is applied; several become suggestions
+                return self._choose(state, fits, penalty, why, exact=not slack)
+            if fits:
+                return False
+        return False
+
+    def _near(self, state: MatchState, candidates: list[int]) -> bool:
         settings, receipt = state.settings, state.receipt
         fits: list[list[int]] = []
         penalty = 0.0
-        for item_id in self._open_items(state)[: settings.combination_candidates]:
+        for item_id in candidates:  # every open item: one comparison each, no search
             item = state.context.index.items[item_id]
             gap = state.available(item_id) - state.pending
             if gap <= 0:
                 continue
-            if item.discount_amount == gap and discount_eligible(
-                item, receipt.value_date, settings
-            ):
+            if item.discount_amount == gap:
                 fits.append([item_id])
-                penalty = max(penalty, NEAR_DISCOUNT)
+                late = not discount_eligible(item, receipt.value_date, settings)
+                penalty = max(penalty, NEAR_LATE_DISCOUNT if late else NEAR_DISCOUNT)
             elif receipt.method is Method.WIRE and gap <= settings.bank_fee_max:
                 fits.append([item_id])
                 penalty = max(penalty, NEAR_FEE)
@@ -179,7 +286,9 @@ class AmountRule:
         if len(fits) == 1:
             item_id = fits[0][0]
             item = state.context.index.items[item_id]
-            state.allocate(item, state.pending, state.customer_confidence - penalty, "")
+            exact = item.discount_amount == state.available(item_id) - state.pending
+            confidence = self._confirmed(state, fits[0], exact) - penalty
+            state.allocate(item, state.pending, confidence, "")
             state.rule, state.amount_fits = self.name, True
             state.note(
                 f"amount is {state.available(item_id)} less than the balance of {item.number}"

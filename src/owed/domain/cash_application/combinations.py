@@ -2,8 +2,9 @@
 
 The search is a depth-first walk over the amounts in ascending order, in
 integer minor units, with two prunings: an amount larger than what is left
-ends the loop (all later ones are larger), and a branch whose largest possible
-completion falls short is skipped. It stops at ``max_items`` per combination,
+(plus the optional ``slack``) ends the loop (all later ones are larger), and
+a branch whose largest possible completion (from prefix sums) falls short is
+skipped. It stops at ``max_items`` per combination,
 after ``max_solutions`` different combinations (two are enough to know the
 answer is ambiguous), after ``max_nodes`` steps, or when the optional
 ``out_of_time`` callback says so. ``complete`` tells whether every
@@ -32,7 +33,9 @@ class _Walk:
         max_solutions: int,
         max_nodes: int,
         out_of_time: Callable[[], bool] | None,
+        slack: int = 0,
     ) -> None:
+        self.slack = slack
         self.amounts = amounts  # (amount, original position), ascending
         self.max_items = max_items
         self.max_solutions = max_solutions
@@ -41,16 +44,15 @@ class _Walk:
         self.solutions: list[tuple[int, ...]] = []
         self.nodes = 0
         self.stopped = False
-        values = [a for a, _ in amounts]
-        # best[i][k]: the largest sum of k amounts taken from positions i.. (ascending list)
-        self.suffix = [values[i:] for i in range(len(values) + 1)]
-
-    def largest(self, start: int, count: int) -> int:
-        tail = self.suffix[start]
-        return sum(tail[-count:]) if count > 0 else 0
+        self.prefix_sums = [0]
+        for amount, _ in amounts:
+            self.prefix_sums.append(self.prefix_sums[-1] + amount)
 
     def walk(self, start: int, left: int, chosen: list[int]) -> None:
-        for i in range(start, len(self.amounts)):
+        amounts, sums, end = self.amounts, self.prefix_sums, len(self.amounts)
+        slots = self.max_items - len(chosen) - 1  # items still allowed after this one
+        ceiling = left + self.slack
+        for i in range(start, end):
             if self.stopped:
                 return
             self.nodes += 1
@@ -59,17 +61,17 @@ class _Walk:
             ):
                 self.stopped = True
                 return
-            amount, position = self.amounts[i]
-            if amount > left:
+            amount, position = amounts[i]
+            if amount > ceiling:
                 return
-            if amount == left:
+            if amount >= left:
                 self.solutions.append(tuple(sorted([*chosen, position])))
                 if len(self.solutions) >= self.max_solutions:
                     self.stopped = True
                     return
                 continue
-            slots = self.max_items - len(chosen) - 1
-            if slots <= 0 or amount + self.largest(i + 1, slots) < left:
+            # the largest completion: the ``slots`` largest amounts after position i
+            if slots <= 0 or amount + sums[end] - sums[max(i + 1, end - slots)] < left:
                 continue
             chosen.append(position)
             self.walk(i + 1, left - amount, chosen)
@@ -83,12 +85,17 @@ def find_combinations(
     max_solutions: int = 2,
     max_nodes: int = 200_000,
     out_of_time: Callable[[], bool] | None = None,
+    slack: int = 0,
 ) -> CombinationSearch:
-    """Combinations of at most ``max_items`` positive ``amounts`` summing to ``target``."""
-    if target <= 0 or max_items <= 0:
+    """Combinations of at most ``max_items`` positive ``amounts`` summing to ``target``.
+
+    With ``slack`` a sum up to ``target + slack`` fits too (one item short by a
+    fee); a combination is never extended past its first fitting item.
+    """
+    if target <= 0 or max_items <= 0 or slack < 0:
         return CombinationSearch((), True, 0)
-    ordered = sorted((a, p) for p, a in enumerate(amounts) if 0 < a <= target)
-    walk = _Walk(ordered, max_items, max_solutions, max_nodes, out_of_time)
+    ordered = sorted((a, p) for p, a in enumerate(amounts) if 0 < a <= target + slack)
+    walk = _Walk(ordered, max_items, max_solutions, max_nodes, out_of_time, slack)
     walk.walk(0, target, [])
     exhausted = walk.stopped and len(walk.solutions) < max_solutions
     return CombinationSearch(tuple(walk.solutions), not exhausted, walk.nodes)

@@ -10,6 +10,11 @@ order, then decides:
   ``suggestion_floor`` are dropped). ``customer_id`` is kept when the payer
   alone was identified confidently, so the cash can sit on account.
 
+A receipt identical to one seen before (same amount, payer and remittance,
+value date within ``duplicate_window_days``) is capped at 0.6 and names the
+receipt it repeats in ``Decision.duplicate_of``: a payment made twice goes to
+review, never to the ledger.
+
 A quoted reference confirmed neither by the payer nor by the amount is capped
 at 0.6: a number in free text that happens to exist is not enough.
 
@@ -20,6 +25,7 @@ decision closes, so the next receipt sees the lowered balances.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from owed.domain.cash_application.index import MatchContext
@@ -28,6 +34,7 @@ from owed.domain.cash_application.rules import RULES, Rule
 from owed.domain.cash_application.state import MatchState
 
 UNCONFIRMED_CAP = 0.6
+DUPLICATE_CAP = 0.6  # a likely duplicate payment is never applied automatically
 
 
 def _run(state: MatchState, rules: Iterable[Rule]) -> None:
@@ -93,14 +100,25 @@ def match_receipt(
     settings: MatchSettings | None = None,
     rules: Iterable[Rule] = RULES,
 ) -> Decision:
-    """Decide how to apply one receipt; reads ``context`` and changes nothing."""
-    state = MatchState.start(
-        receipt, context, knowledge or Knowledge(), settings or MatchSettings()
-    )
+    """Decide how to apply one receipt.
+
+    Reads ``context`` and changes no balance; it remembers the receipt in
+    ``context.duplicates`` so a later identical copy is flagged.
+    """
+    settings = settings or MatchSettings()
+    state = MatchState.start(receipt, context, knowledge or Knowledge(), settings)
+    original = context.duplicates.check_and_remember(receipt, settings.duplicate_window_days)
     if receipt.amount > 0:
         _run(state, rules)
     else:
         state.note("a receipt of zero or less is not applied")
+    if original is not None:
+        state.cap(
+            DUPLICATE_CAP,
+            f"identical to receipt {original} (amount, payer, remittance, date within "
+            f"{settings.duplicate_window_days} days): likely paid twice, review",
+        )
+        return replace(_decide(state), duplicate_of=original)
     return _decide(state)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from owed.domain.cash_application.index import MatchContext
 from owed.domain.cash_application.model import Knowledge, MatchSettings, Receipt
 from owed.domain.cash_application.names import canonical_name
+from owed.domain.cash_application.references import normalize_key
 
 ACCOUNT_CONFIDENCE = 0.97
 LEARNED_NAME_CONFIDENCE = 0.96
@@ -32,11 +33,13 @@ class PayerGuess:
     customer_id: int
     confidence: float  # 0–1
     reason: str
+    by_name: bool = False  # found by name similarity alone (no account, nothing learned)
+    rivals: tuple[int, ...] = ()  # other customers' names that score about as well
 
 
 def normalize_account(account: str) -> str:
     """An account number or IBAN without spaces or punctuation, upper case."""
-    return "".join(ch for ch in account.upper() if ch.isalnum())
+    return normalize_key(account)
 
 
 def _masked(account: str) -> str:
@@ -62,7 +65,8 @@ def _by_name(receipt: Receipt, context: MatchContext, settings: MatchSettings) -
         confidence *= AMBIGUOUS_NAME_FACTOR
         others = ", ".join(context.customer_name(m.customer_id) for m in rivals[:3])
         reason += f" but also resembles {others}"
-    return PayerGuess(best.customer_id, confidence, reason)
+    rival_ids = tuple(m.customer_id for m in rivals)
+    return PayerGuess(best.customer_id, confidence, reason, by_name=True, rivals=rival_ids)
 
 
 def identify_payer(

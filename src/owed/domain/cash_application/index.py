@@ -7,24 +7,29 @@ a few probes per receipt rather than a scan:
 * by number core (``INV-012345`` → ``12345``; the prefix is compared after),
 * by customer (oldest first) and by (customer, open amount),
 * by PO number and by RF creditor reference,
-* a deletion-neighbourhood index of number cores for one-character typos
-  (every core and each of its one-digit deletions; built on first use).
+* one-character typos are found by generating the quoted number's variants
+  (one digit dropped, inserted, replaced, or two neighbours swapped) and
+  probing the core map: no typo index is built.
 
 Balances change during a run: ``consume`` lowers an item's balance once a
 decision is posted, so an item fully used by one receipt is not offered to the
 next, and the (customer, amount) map follows. Closed items stay findable by
 number so a second payment quoting them is recognised as a possible duplicate.
-The context is the only mutable object in matching; it does no I/O.
+The context also remembers every receipt matched (``duplicates``) so a
+payment received twice is recognised. The context is the only mutable object
+in matching; it does no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
-from rapidfuzz.distance import OSA
-
-from owed.domain.cash_application.model import CustomerInfo, OpenItem
+from owed.domain.cash_application.duplicates import DuplicateGuard
+from owed.domain.cash_application.model import CustomerInfo, OpenItem, Receipt
 from owed.domain.cash_application.names import NameIndex
 from owed.domain.cash_application.references import normalize_key, number_parts
 from owed.domain.errors import InvalidInput, OverApplication
@@ -32,16 +37,39 @@ from owed.domain.errors import InvalidInput, OverApplication
 Ticker = Callable[[], float]  # seconds from a monotonic clock, injected by the caller
 
 
-def _add(index: dict[object, list[int]], key: object, item_id: int) -> None:
-    bucket = index.get(key)
-    if bucket is None:
-        index[key] = [item_id]
-    else:
-        bucket.append(item_id)
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of acyclic values are built.
+
+    Every few thousand allocations it would otherwise re-scan everything
+    already built, which doubles the build time of a large index. Reference
+    counting still frees memory; the collector's previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
-def _deletions(core: str) -> set[str]:
-    return {core[:i] + core[i + 1 :] for i in range(len(core))}
+_DIGITS = "0123456789"
+
+
+def one_edit_variants(core: str) -> set[str]:
+    """Every digit string one deletion, insertion, substitution or adjacent swap from ``core``."""
+    found: set[str] = set()
+    for i in range(len(core) + 1):
+        head, tail = core[:i], core[i:]
+        if tail:
+            found.add(head + tail[1:])
+            found.update(head + d + tail[1:] for d in _DIGITS)
+            if len(tail) > 1:
+                found.add(head + tail[1] + tail[0] + tail[2:])
+        found.update(head + d + tail for d in _DIGITS)
+    found.discard(core)
+    return found
 
 
 class OpenItemIndex:
@@ -52,37 +80,39 @@ class OpenItemIndex:
         self.remaining: dict[int, Decimal] = {}
         self.prefix: dict[int, str] = {}
         self.core: dict[int, str] = {}
-        self._by_core: dict[object, list[int]] = {}
-        self._by_customer: dict[object, list[int]] = {}
-        self._by_amount: dict[object, list[int]] = {}
-        self._by_po: dict[object, list[int]] = {}
-        self._by_rf: dict[object, list[int]] = {}
-        self._typos: dict[object, list[int]] | None = None
-        for item in items:
-            self._insert(item)
-        for bucket in self._by_customer.values():
-            bucket.sort(key=lambda i: (self.items[i].due_date, self.items[i].issue_date, i))
+        self._by_core: defaultdict[object, list[int]] = defaultdict(list)
+        self._by_customer: defaultdict[int, list[int]] = defaultdict(list)
+        self._by_amount: defaultdict[object, list[int]] = defaultdict(list)
+        self._by_po: defaultdict[object, list[int]] = defaultdict(list)
+        self._by_rf: defaultdict[object, list[int]] = defaultdict(list)
+        # a customer's open items, oldest first: sorted on first use (most customers never pay)
+        self._open_by_customer: dict[int, list[int]] = {}
+        with _collector_paused():
+            for item in items:
+                self._insert(item)
 
     def _insert(self, item: OpenItem) -> None:
-        if item.id in self.items:
-            raise InvalidInput(f"open item {item.id} given twice", item_id=item.id)
-        if item.open_amount < 0:
+        item_id, amount = item.id, item.open_amount
+        if item_id in self.items:
+            raise InvalidInput(f"open item {item_id} given twice", item_id=item_id)
+        if amount < 0:
             raise InvalidInput(
-                f"open item {item.id} ({item.number}) has a negative balance {item.open_amount}",
-                item_id=item.id,
+                f"open item {item_id} ({item.number}) has a negative balance {amount}",
+                item_id=item_id,
             )
-        self.items[item.id] = item
-        self.remaining[item.id] = item.open_amount
+        self.items[item_id] = item
+        self.remaining[item_id] = amount
         prefix, core = number_parts(item.number)
-        self.prefix[item.id], self.core[item.id] = prefix, core
-        _add(self._by_core, core, item.id)
-        _add(self._by_customer, item.customer_id, item.id)
-        if item.open_amount > 0:
-            _add(self._by_amount, (item.customer_id, item.open_amount), item.id)
+        self.prefix[item_id] = prefix
+        self.core[item_id] = core
+        self._by_core[core].append(item_id)
+        self._by_customer[item.customer_id].append(item_id)
+        if amount:
+            self._by_amount[(item.customer_id, amount)].append(item_id)
         if item.po_number:
-            _add(self._by_po, normalize_key(item.po_number), item.id)
+            self._by_po[normalize_key(item.po_number)].append(item_id)
         if item.rf_reference:
-            _add(self._by_rf, normalize_key(item.rf_reference), item.id)
+            self._by_rf[normalize_key(item.rf_reference)].append(item_id)
 
     # -- lookups ----------------------------------------------------------
     def by_core(self, core: str) -> list[int]:
@@ -96,7 +126,16 @@ class OpenItemIndex:
 
     def open_of(self, customer_id: int) -> list[int]:
         """The customer's items with a balance left, oldest first."""
-        return [i for i in self._by_customer.get(customer_id, []) if self.remaining[i] > 0]
+        return list(self._open_list(customer_id))
+
+    def _open_list(self, customer_id: int) -> list[int]:
+        found = self._open_by_customer.get(customer_id)
+        if found is None:
+            items, remaining = self.items, self.remaining
+            found = [i for i in self._by_customer.get(customer_id, ()) if remaining[i] > 0]
+            found.sort(key=lambda i: (items[i].due_date, items[i].issue_date, i))
+            self._open_by_customer[customer_id] = found
+        return found
 
     def with_amount(self, customer_id: int, amount: Decimal) -> list[int]:
         """The customer's items whose current balance equals ``amount``."""
@@ -105,20 +144,15 @@ class OpenItemIndex:
         ]
 
     def typo_neighbours(self, core: str) -> list[int]:
-        """Items whose core is one edit (or one adjacent swap) away from ``core``."""
-        if self._typos is None:
-            self._typos = self._build_typos()
-        found: set[int] = set()
-        for key in (core, *_deletions(core)):
-            found.update(self._typos.get(key, ()))
-        return sorted(i for i in found if OSA.distance(core, self.core[i], score_cutoff=1) == 1)
+        """Items whose core is one edit (or one adjacent swap) away from ``core``.
 
-    def _build_typos(self) -> dict[object, list[int]]:
-        typos: dict[object, list[int]] = {}
-        for item_id, core in self.core.items():
-            for key in (core, *_deletions(core)):
-                _add(typos, key, item_id)
-        return typos
+        The quoted number's variants are generated and probed (about 21 per
+        digit), so no index of all items' variants is ever built.
+        """
+        found: set[int] = set()
+        for variant in one_edit_variants(core):
+            found.update(self._by_core.get(variant, ()))
+        return sorted(found)
 
     # -- balances ---------------------------------------------------------
     def consume(self, item_id: int, amount: Decimal) -> None:
@@ -133,7 +167,9 @@ class OpenItemIndex:
         if bucket is not None and item_id in bucket:
             bucket.remove(item_id)
         if after > 0:
-            _add(self._by_amount, (customer_id, after), item_id)
+            self._by_amount[(customer_id, after)].append(item_id)
+        elif before > 0 and customer_id in self._open_by_customer:  # closed: no longer open
+            self._open_by_customer[customer_id].remove(item_id)
 
 
 class MatchContext:
@@ -145,11 +181,13 @@ class MatchContext:
         customers: dict[int, CustomerInfo],
         names: NameIndex,
         ticker: Ticker | None = None,
+        duplicates: DuplicateGuard | None = None,
     ) -> None:
         self.index = index
         self.customers = customers
         self.names = names
         self.ticker = ticker
+        self.duplicates = duplicates if duplicates is not None else DuplicateGuard()
         self._children: dict[int, list[int]] = {}
         for customer in customers.values():
             if customer.parent_id is not None:
@@ -161,10 +199,18 @@ class MatchContext:
         items: Iterable[OpenItem],
         customers: Iterable[CustomerInfo],
         ticker: Ticker | None = None,
+        earlier_receipts: Iterable[Receipt] = (),
     ) -> MatchContext:
-        """Index all open items and customers; ``ticker`` enables the time budget."""
-        by_id = {c.id: c for c in customers}
-        return cls(OpenItemIndex(items), by_id, NameIndex(by_id.values()), ticker)
+        """Index all open items and customers; ``ticker`` enables the time budget.
+
+        ``earlier_receipts`` (already applied before this run) are remembered so
+        a copy of one of them is recognised as a likely duplicate.
+        """
+        with _collector_paused():
+            by_id = {c.id: c for c in customers}
+            names = NameIndex(by_id.values())
+            guard = DuplicateGuard(earlier_receipts)
+        return cls(OpenItemIndex(items), by_id, names, ticker, guard)
 
     def root(self, customer_id: int) -> int:
         """The top of the customer's corporate group (itself when it has no parent)."""

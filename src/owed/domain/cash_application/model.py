@@ -158,6 +158,7 @@ class MatchSettings:
     combination_max_nodes: int = 20_000  # search steps per receipt (deterministic bound)
     combination_time_budget_ms: float = 50.0  # wall-time bound, used when a ticker is given
     name_min_score: float = 0.88  # payer-name similarity needed to name a customer
+    duplicate_window_days: int = 7  # an identical receipt this close to another is a duplicate
 
     def write_off_tolerance(self, balance: Decimal) -> Decimal:
         """The largest short pay written off on items with this balance."""
@@ -226,6 +227,7 @@ class Decision:
     explanation: str
     auto: bool
     suggestions: tuple[Proposal, ...] = ()
+    duplicate_of: int | None = None  # an identical receipt seen before: likely paid twice
 
     @property
     def applied(self) -> Decimal:

@@ -56,7 +56,11 @@ def flat_name(name: str) -> str:
 
 def canonical_tokens(name: str) -> tuple[str, ...]:
     """Words with standard abbreviations applied and legal forms dropped."""
-    words = [ABBREVIATIONS.get(w, w) for w in flat_name(name).split()]
+    return _tokens_of_flat(flat_name(name))
+
+
+def _tokens_of_flat(flat: str) -> tuple[str, ...]:
+    words = [ABBREVIATIONS.get(w, w) for w in flat.split()]
     core = [w for w in words if w not in LEGAL_FORMS]
     return tuple(core or words)
 
@@ -84,7 +88,8 @@ def similarity(payer: str, customer_name: str) -> float:
 
 
 def _form(name: str) -> _Form:
-    return _Form(flat_name(name), canonical_name(name))
+    flat = flat_name(name)
+    return _Form(flat, " ".join(_tokens_of_flat(flat)))
 
 
 def _score(payer: _Form, customer: _Form) -> float:

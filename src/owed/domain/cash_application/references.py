@@ -41,9 +41,15 @@ _OCR_DIGITS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 MIN_BARE_DIGITS: Final = 3  # an unlabelled number needs at least this many digits
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # \w is exactly str.isalnum() plus the underscore
+_LEADING_LETTERS = re.compile(r"[A-Z]*")
+_NOT_DIGIT = re.compile(r"\D+")
+_SIMPLE_NUMBER = re.compile(r"([A-Za-z]*)[-/ .#]?([0-9]+)")  # INV-012345, INV12345, 12345
+
+
 def normalize_key(text: str) -> str:
     """Upper-case letters and digits only: ``"inv-0012/3"`` → ``"INV00123"``."""
-    return "".join(ch for ch in text.upper() if ch.isalnum())
+    return _NOT_ALNUM.sub("", text.upper())
 
 
 def core_of(digits: str) -> str:
@@ -53,10 +59,15 @@ def core_of(digits: str) -> str:
 
 def number_parts(number: str) -> tuple[str, str]:
     """The (prefix, core) of one of our document numbers: ``INV-012345`` → ``(INV, 12345)``."""
+    simple = _SIMPLE_NUMBER.fullmatch(number)
+    if simple is not None:  # the common shape, read in one step
+        return simple.group(1).upper(), simple.group(2).lstrip("0") or "0"
     key = normalize_key(number)
-    letters = len(key) - len(key.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-    digits = "".join(ch for ch in key if ch.isdigit())
-    return key[:letters], core_of(digits) if digits else ""
+    prefix = _LEADING_LETTERS.match(key).group(0)  # type: ignore[union-attr]  # always matches
+    # str.isdigit() semantics kept for the rare non-ASCII number
+    ascii_only = key.isascii()
+    digits = _NOT_DIGIT.sub("", key) if ascii_only else "".join(c for c in key if c.isdigit())
+    return prefix, core_of(digits) if digits else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,15 +113,16 @@ def pattern_hits_for(
 
 
 def typo_hits_for(
-    ref: QuotedRef, index: OpenItemIndex, among: list[int] | None, currency: str
+    ref: QuotedRef, index: OpenItemIndex, within: set[int] | None, currency: str
 ) -> list[Hit]:
-    """Items one character away from a quoted number: among given items, or anywhere."""
+    """Items one character away from a quoted number: anywhere, or among the open items of
+    the customers ``within``."""
     if ref.po or len(ref.core) < 4:
         return []
-    if among is None:
+    if within is None:
         found = index.typo_neighbours(ref.core)
     else:
-        found = [i for i in among if OSA.distance(ref.core, index.core[i], score_cutoff=1) == 1]
+        found = _typos_within(ref.core, index, within)
     confidence = TYPO_LABELLED if ref.labelled else TYPO_BARE
     return [
         Hit(i, confidence, ref.token, typo=True)
@@ -130,12 +131,28 @@ def typo_hits_for(
     ]
 
 
-def typo_hits(text: str, index: OpenItemIndex, among: list[int] | None, currency: str) -> list[Hit]:
+_FEW_ITEMS = 64  # below this many open items, comparing each beats generating variants
+
+
+def _typos_within(core: str, index: OpenItemIndex, within: set[int]) -> list[int]:
+    """Open items of the ``within`` customers one edit from ``core``, by the cheaper route."""
+    open_items = [i for c in within for i in index.open_of(c)]
+    if len(open_items) < _FEW_ITEMS:
+        found = [i for i in open_items if OSA.distance(core, index.core[i], score_cutoff=1) == 1]
+        return sorted(found)
+    return [
+        i
+        for i in index.typo_neighbours(core)
+        if index.items[i].customer_id in within and index.remaining[i] > 0
+    ]
+
+
+def typo_hits(text: str, index: OpenItemIndex, within: set[int] | None, currency: str) -> list[Hit]:
     """``typo_hits_for`` every number quoted in ``text``."""
     return [
         hit
         for ref in extract_references(text)
-        for hit in typo_hits_for(ref, index, among, currency)
+        for hit in typo_hits_for(ref, index, within, currency)
     ]
 
 

@@ -103,7 +103,7 @@ class RemittanceRule:
             expected = {a for a in (line.paid, line.invoice_amount) if a is not None}
             among = None
             if root is not None:
-                among = [i for c in state.context.family(root) for i in index.open_of(c)]
+                among = set(state.context.family(root))
             hits = [
                 h
                 for h in typo_hits(text, index, among, currency)
@@ -175,7 +175,7 @@ class ReferenceRule:
             ]
         group = ctx.family(root)
         patterns = tuple(p for c in group for p in state.knowledge.patterns.get(c, ()))
-        among = [i for c in group for i in index.open_of(c)]
+        among = set(group)
         hits = [h for h in hits if _root_of(state, h.item_id) == root]
         for ref in extract_references(text):
             hits += self._for_ref(state, ref, root, patterns, among)
@@ -189,7 +189,7 @@ class ReferenceRule:
         ref: QuotedRef,
         root: int,
         patterns: tuple[ReferencePattern, ...],
-        among: list[int],
+        among: set[int],
     ) -> list[Hit]:
         """The payer group's items one quoted number names: exactly, by pattern, or by typo."""
         index, currency = state.context.index, state.receipt.currency

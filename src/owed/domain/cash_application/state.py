@@ -102,7 +102,8 @@ class MatchState:
         score = base - sum(self.penalties)
         for ceiling in self.caps:
             score = min(score, ceiling)
-        return max(0.0, min(1.0, score))
+        # rounded so that 0.95 - 0.05 is 0.90, not 0.8999999999999999 (below the threshold)
+        return round(max(0.0, min(1.0, score)), 6)
 
     # -- balances ---------------------------------------------------------
     def available(self, item_id: int) -> Decimal:
