@@ -15,10 +15,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select, text
+from sqlalchemy import Connection, Table, case, func, select, text
 
 from owed.adapters.db.billing_extras import AttachmentsAndDeliveries
 from owed.adapters.db.errors import translated
+from owed.adapters.db.ledger import insert_rows
 from owed.adapters.db.recurring import SubscriptionRows
 from owed.adapters.db.schema import (
     customers,
@@ -387,8 +388,7 @@ class BillingRepository(AttachmentsAndDeliveries, SubscriptionRows):
             "created_by": by,
             "created_at": at,
         }
-        with translated():
-            self.conn.execute(documents.insert(), [{**common, **row} for row in rows])
+        _bulk(self.conn, documents, [{**common, **row} for row in rows])
 
     def add_settlements(self, rows: Sequence[dict[str, Any]], by: str, at: datetime) -> None:
         if not rows:
@@ -400,5 +400,13 @@ class BillingRepository(AttachmentsAndDeliveries, SubscriptionRows):
             "created_by": by,
             "created_at": at,
         }
-        with translated():
-            self.conn.execute(settlements.insert(), [{**common, **row} for row in rows])
+        _bulk(self.conn, settlements, [{**common, **row} for row in rows])
+
+
+def _bulk(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Many rows with the same keys through the driver's bulk path (COPY / executemany)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    with translated():
+        insert_rows(conn, table, columns, [tuple(r[c] for c in columns) for r in rows])
