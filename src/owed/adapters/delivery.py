@@ -121,20 +121,24 @@ class MailerAdapter:
         return MailOutcome(result.status, result.message_id, result.reason, result.location)
 
 
-def mailer_for(settings: Settings, clock: Clock) -> MailerAdapter:
-    """SMTP when a host is configured, else the outbox folder."""
+def mail_sender_for(settings: Settings) -> tuple[MailSender, str]:
+    """The one place that chooses how mail leaves: SMTP when a host is configured,
+    else the outbox folder (``data_dir/outbox``). Returns the sender and its channel."""
     if settings.smtp_host:
-        sender: MailSender = SmtpSender(
+        smtp = SmtpSender(
             settings.smtp_host,
             settings.smtp_port,
             settings.smtp_username,
             settings.smtp_password,
             starttls=settings.smtp_starttls,
         )
-        return MailerAdapter(sender, settings.mail_from, clock, "email")
-    return MailerAdapter(
-        OutboxSender(settings.data_dir / "outbox"), settings.mail_from, clock, "outbox"
-    )
+        return smtp, "email"
+    return OutboxSender(settings.data_dir / "outbox"), "outbox"
+
+
+def mailer_for(settings: Settings, clock: Clock) -> MailerAdapter:
+    sender, channel = mail_sender_for(settings)
+    return MailerAdapter(sender, settings.mail_from, clock, channel)
 
 
 @dataclass(frozen=True)

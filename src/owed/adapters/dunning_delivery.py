@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from owed.adapters.delivery import mail_sender_for
 from owed.adapters.documents import CompanyHeader, LetterItemView, LetterView, Party, render_letter
 from owed.adapters.mail.message import compose
-from owed.adapters.mail.senders import MailSender, OutboxSender, SmtpSender
+from owed.adapters.mail.senders import MailSender
 from owed.adapters.mail.templates import (
     DUNNING_LEVELS,
     DunningContext,
@@ -137,15 +138,5 @@ class DunningSender:
 
 def dunning_sender_for(settings: Settings, clock: Clock) -> DunningSender:
     """SMTP when a host is configured, else the outbox folder; letters in data_dir/letters."""
-    if settings.smtp_host:
-        sender: MailSender = SmtpSender(
-            settings.smtp_host,
-            settings.smtp_port,
-            settings.smtp_username,
-            settings.smtp_password,
-            starttls=settings.smtp_starttls,
-        )
-        channel = "email"
-    else:
-        sender, channel = OutboxSender(settings.data_dir / "outbox"), "outbox"
+    sender, channel = mail_sender_for(settings)
     return DunningSender(sender, channel, settings.mail_from, settings.data_dir / "letters", clock)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from owed.adapters.delivery import mail_sender_for
 from owed.adapters.documents import (
     AgingBucketView,
     CompanyHeader,
@@ -21,7 +22,7 @@ from owed.adapters.documents import (
     render_statement,
 )
 from owed.adapters.mail import StatementEmailContext, compose, render_statement_email
-from owed.adapters.mail.senders import MailSender, OutboxSender, SmtpSender
+from owed.adapters.mail.senders import MailSender
 from owed.config import Settings
 from owed.domain.clock import Clock
 from owed.domain.money import Currency
@@ -120,15 +121,5 @@ class StatementMailerAdapter:
 
 def statement_mailer(settings: Settings, clock: Clock) -> StatementMailerAdapter:
     """SMTP when a host is configured, else the outbox folder."""
-    if settings.smtp_host:
-        sender: MailSender = SmtpSender(
-            settings.smtp_host,
-            settings.smtp_port,
-            settings.smtp_username,
-            settings.smtp_password,
-            starttls=settings.smtp_starttls,
-        )
-        return StatementMailerAdapter(sender, settings.mail_from, clock, "email")
-    return StatementMailerAdapter(
-        OutboxSender(settings.data_dir / "outbox"), settings.mail_from, clock, "outbox"
-    )
+    sender, channel = mail_sender_for(settings)
+    return StatementMailerAdapter(sender, settings.mail_from, clock, channel)

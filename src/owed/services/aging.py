@@ -28,7 +28,7 @@ from owed.domain.collections.aging import (
     bucket_edges,
 )
 from owed.domain.errors import ConfigurationError, InvalidInput
-from owed.services.credit import fx_rates
+from owed.services.reporting import rates_as_of
 from owed.services.unit_of_work import UnitOfWork
 
 GROUPINGS = ("customer", "parent", "collector", "segment", "currency")
@@ -72,7 +72,7 @@ def get_aging(query: GetAging, uow: UnitOfWork) -> Aging:
         repo = uow.collections
         totals = repo.aging_totals(as_of, edges, buckets.basis.value, query.by, current)
         beside = repo.aging_beside(as_of, query.by, current)
-        rates = fx_rates(uow.company.settings)
+        rates = rates_as_of(uow, as_of)
         report = assemble_report(
             totals,
             as_of,

@@ -110,7 +110,7 @@ def get_worklist(query: GetWorklist, uow: UnitOfWork) -> list[WorklistEntry]:
         uow.require(Permission.READ)
         today = uow.today()
         base = uow.company.base_currency
-        rates = fx_rates(uow.company.settings)
+        rates = fx_rates(uow)
         commitments = evaluate_commitments(uow, today, record=False)
         disputes = uow.collections.open_dispute_counts()
         contacts = uow.collections.contact_summary()

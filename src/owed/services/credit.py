@@ -33,6 +33,7 @@ from owed.domain.errors import ConfigurationError, InvalidInput, RuleViolation
 from owed.domain.money import Currency, Money
 from owed.services.customers import Customer
 from owed.services.promises import customer_by_external
+from owed.services.reporting import rates_as_of
 from owed.services.unit_of_work import UnitOfWork
 
 
@@ -48,16 +49,10 @@ def credit_policy(settings: dict[str, Any]) -> CreditPolicy:
         raise ConfigurationError(f"setting credit_policy is not valid: {exc}") from None
 
 
-def fx_rates(settings: dict[str, Any]) -> dict[str, Decimal]:
-    raw = settings.get("fx_rates", {})
-    if not isinstance(raw, dict):
-        raise ConfigurationError("setting fx_rates must map currency codes to rates")
-    try:
-        return {Currency.of(k).code: Decimal(str(v)) for k, v in raw.items()}
-    except ArithmeticError:
-        raise ConfigurationError(
-            f"setting fx_rates has a rate that is not a number: {raw}"
-        ) from None
+def fx_rates(uow: UnitOfWork) -> dict[str, Decimal]:
+    """Today's rates from the company setting ``fx_rates`` (one reader for all: see
+    ``services.reporting.rates_as_of``, which also takes dated rate tables)."""
+    return rates_as_of(uow, uow.today())
 
 
 def convert(amount: Money, to: str, base: str, rates: dict[str, Decimal]) -> Money:
@@ -81,7 +76,7 @@ def convert(amount: Money, to: str, base: str, rates: dict[str, Decimal]) -> Mon
 
 def _exposure(uow: UnitOfWork, customer: Customer) -> tuple[Money, date | None]:
     by_currency, oldest_due = uow.collections.exposure(customer.id)
-    rates = fx_rates(uow.company.settings)
+    rates = fx_rates(uow)
     total = Money.zero(customer.currency)
     for code, minor in sorted(by_currency.items()):
         total = total + convert(
@@ -261,7 +256,7 @@ def check_customer_credit(cmd: CheckCredit, uow: UnitOfWork) -> CreditAnswer:
         uow.require(Permission.READ)
         customer = customer_by_external(uow, cmd.customer)
         today = uow.today()
-        rates = fx_rates(uow.company.settings)
+        rates = fx_rates(uow)
         base = uow.company.base_currency
         order_cur = cmd.currency or customer.currency
         order = convert(Money(cmd.amount, order_cur), customer.currency, base, rates)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from owed.adapters.bankfiles import file_digest, parse_bytes
 from owed.adapters.db.uow import SqlUnitOfWork
-from owed.adapters.delivery import mailer_for
-from owed.adapters.dunning_delivery import DunningSender
+from owed.adapters.dunning_delivery import dunning_sender_for
 from owed.config import Settings
 from owed.domain.clock import Clock
 from owed.domain.payments.statement import ParseOptions
@@ -39,9 +38,7 @@ def run_day(company: DemoCompany, folder: Path, settings: Settings, clock: Clock
         step(f"imported {path.name}")
     result.cash = run_cash_application(RunCashApplication(), uow("carol"))
     step("cash applied")
-    mailer = mailer_for(settings, clock)
-    sender = DunningSender(mailer.sender, mailer.channel, settings.mail_from,
-                           settings.data_dir / "letters", clock)
+    sender = dunning_sender_for(settings, clock)
     collector = company.collectors[0]
     result.dunning = run_dunning(RunDunning(), uow(collector), sender)
     result.outbox = None if settings.smtp_host else settings.data_dir / "outbox"
