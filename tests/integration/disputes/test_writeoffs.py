@@ -112,3 +112,20 @@ def test_auto_approve_threshold_and_allowance_account(people):
     b = balances(env)
     assert b["1290"] == Decimal("10.00") and "6100" not in b  # Dr allowance, not expense
     assert_books_hold(env)
+
+
+def test_a_foreign_currency_write_off_is_judged_by_its_value_in_the_matrix_currency(people):
+    env = people
+    configure(env, approval_matrix={"limits": {"specialist": "250", "lead": "1000"}},
+              fx_rates={"EUR": "1.10"})
+    cust = add_customer(env, "Epsilon GmbH", currency="EUR")
+    small = add_invoice(env, cust, "900.00", currency="EUR")  # 990.00 USD: within 1,000
+    large = add_invoice(env, cust, "950.00", currency="EUR")  # 1,045.00 USD: above it
+    ok = request_write_off(RequestWriteOff(small.number, "900.00", "insolvent"), env.uow("sam"))
+    approve_write_off(ApproveWriteOff(ok.write_off_id), env.uow("lee"))
+    assert open_amount(env, small.number) == 0
+    big = request_write_off(RequestWriteOff(large.number, "950.00", "insolvent"), env.uow("sam"))
+    with pytest.raises(NotPermitted, match="1045.00 USD|limit 1000"):
+        approve_write_off(ApproveWriteOff(big.write_off_id), env.uow("lee"))
+    assert open_amount(env, large.number) == Decimal("950.00")
+    assert_books_hold(env)
