@@ -21,8 +21,8 @@ from owed.services.reporting import ReportKpis, report_kpis
 
 
 def _money(amount: Decimal) -> str:
-    """Whole units for a dashboard (the reports give cents)."""
-    return f"{amount:,.0f}"
+    """Thousands for a dashboard that fits 80 columns (the reports give cents)."""
+    return f"{amount / 1000:,.1f}k"
 
 
 def show(console: Console, uow: Callable[[str], SqlUnitOfWork], day: DayResult | None,
@@ -60,7 +60,7 @@ def _day(console: Console, day: DayResult) -> None:
 
 def _aging(console: Console, uow: Callable[[str], SqlUnitOfWork], base: str) -> None:
     report = get_aging(GetAging(by="currency"), uow("lena")).report
-    t = Table(title=f"Aging by due date as of {report.as_of}", title_justify="left")
+    t = Table(title=f"Aging by due date as of {report.as_of} (thousands)", title_justify="left")
     t.add_column("ccy")
     for label in report.labels:
         t.add_column(label, justify="right")
@@ -106,13 +106,16 @@ def _kpis(console: Console, uow: Callable[[str], SqlUnitOfWork], today: date, ba
 
 
 def _exceptions(console: Console, uow: Callable[[str], SqlUnitOfWork]) -> None:
-    items = list_exceptions(uow("carol"))
-    t = Table(title=f"Exceptions: {len(items)} receipts need a person", title_justify="left")
+    items = sorted(list_exceptions(uow("carol")), key=lambda e: e.value_date, reverse=True)
+    over = sum(1 for e in items if e.over_sla)
+    t = Table(title=f"Exceptions: {len(items)} receipts need a person ({over} over the "
+                    "5-business-day SLA); newest first", title_justify="left")
     for col in ("receipt", "amount", "payer", "why"):
         t.add_column(col, justify="right" if col == "amount" else "left")
     for e in items[:8]:
-        t.add_row(str(e.receipt_id), str(e.amount), (e.payer_name or "?")[:24],
-                  e.reason[:70])
+        best = e.suggestions[0]["explanation"] if e.suggestions else ""
+        why = e.reason if not best else f"{e.reason} | suggested: {best}"
+        t.add_row(str(e.receipt_id), str(e.amount), (e.payer_name or "?")[:24], why[:90])
     console.print(t)
 
 
