@@ -125,7 +125,7 @@ def test_a_foreign_currency_write_off_is_judged_by_its_value_in_the_matrix_curre
     approve_write_off(ApproveWriteOff(ok.write_off_id), env.uow("lee"))
     assert open_amount(env, small.number) == 0
     big = request_write_off(RequestWriteOff(large.number, "950.00", "insolvent"), env.uow("sam"))
-    with pytest.raises(NotPermitted, match="1045.00 USD|limit 1000"):
+    with pytest.raises(NotPermitted, match=r"limit 1000 USD"):
         approve_write_off(ApproveWriteOff(big.write_off_id), env.uow("lee"))
     assert open_amount(env, large.number) == Decimal("950.00")
     assert_books_hold(env)

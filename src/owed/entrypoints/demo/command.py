@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,22 +34,62 @@ from owed.entrypoints.demo.load import (
     load_history,
     load_master_data,
 )
+from owed.entrypoints.demo.takehome import run_takehome
 from owed.services.companies import CreateCompany, create_company
 from owed.simulation.company import build_company
 
 DEMO_COMPANY = "DEMO"
 
 
+class Scenario(StrEnum):
+    COMPANY = "company"
+    TAKE_HOME = "take-home"
+
+
 def demo(
     customers: Annotated[int, typer.Option(help="How many customers to generate")] = 300,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same company")] = 7,
-    today: Annotated[str | None, typer.Option(
-        help="The demo's business date (default: today)")] = None,
+    today: Annotated[
+        str | None, typer.Option(help="The demo's business date (default: today)")
+    ] = None,
     company: Annotated[str, typer.Option(help="Company code of the demo")] = DEMO_COMPANY,
+    scenario: Annotated[
+        Scenario,
+        typer.Option(
+            help="company: a year of a company and its day; take-home: the AR take-home test"
+        ),
+    ] = Scenario.COMPANY,
+    inputs: Annotated[
+        Path | None,
+        typer.Option(
+            help="take-home: folder of input files (written there when absent; yours are used "
+            "as they are) [default: <data dir>/take-home]"
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="take-home: folder for the results [default: <inputs>/results]"),
+    ] = None,
 ) -> None:
-    """Build a realistic company and run the AR team's day end to end, then show the dashboard."""
+    """Build a realistic company and run the AR team's day end to end, then show the dashboard.
+
+    With --scenario take-home: apply one day of cash from two bank files to an
+    open AR aging, list the exceptions with their causes, propose the GL
+    entries and write a follow-up plan for the five most delinquent accounts.
+    """
     started = time.perf_counter()
     settings = load_settings()
+    if scenario is Scenario.TAKE_HOME:
+        folder = inputs or settings.data_dir / "take-home"
+        run_takehome(
+            settings,
+            console,
+            folder,
+            out or folder / "results",
+            date.fromisoformat(today) if today else None,
+        )
+        console.print(f"Done in {time.perf_counter() - started:.0f} s.")
+        return
     day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     engine = make_engine(settings.database_url)
     ensure_schema(engine)
@@ -73,8 +114,16 @@ def demo(
         generated = build_company(seed=seed, customers=customers, today=day)
         if existing is None:
             admin = settings.acting_user()
-            _create(engine, company, generated, clock, admin, settings_extra={
-                "demo": {"today": day.isoformat(), "seed": seed, "customers": customers}})
+            _create(
+                engine,
+                company,
+                generated,
+                clock,
+                admin,
+                settings_extra={
+                    "demo": {"today": day.isoformat(), "seed": seed, "customers": customers}
+                },
+            )
             add_users(generated, uow, admin)
             progress.update(task, description="importing customers and a year of invoices")
             load_master_data(generated, folder, uow)
@@ -87,45 +136,76 @@ def demo(
             load_history(generated, uow, lambda _d, _n: None)
         else:
             skipped = []
-            console.print(f"company {company} exists: running its day again "
-                          "(nothing is created twice)")
-        result = run_day(generated, folder, settings, clock, uow,
-                         lambda text: progress.update(task, description=text))
-    console.print(f"[bold]{generated.name}[/] — demo date {day.isoformat()}, "
-                  f"{len(generated.customers)} customers, {len(generated.invoices):,} invoices")
+            console.print(
+                f"company {company} exists: running its day again (nothing is created twice)"
+            )
+        result = run_day(
+            generated,
+            folder,
+            settings,
+            clock,
+            uow,
+            lambda text: progress.update(task, description=text),
+        )
+    console.print(
+        f"[bold]{generated.name}[/] — demo date {day.isoformat()}, "
+        f"{len(generated.customers)} customers, {len(generated.invoices):,} invoices"
+    )
     if skipped:
-        console.print(f"[yellow]{len(skipped)} history events could not be replayed[/] "
-                      f"(first: {skipped[0]})", highlight=False)
+        console.print(
+            f"[yellow]{len(skipped)} history events could not be replayed[/] (first: {skipped[0]})",
+            highlight=False,
+        )
     dashboard.show(console, uow, result, day, "USD")
     elapsed = time.perf_counter() - started
     clock_hint = "" if day == datetime.now(UTC).date() else f" OWED_CLOCK={day.isoformat()}"
     _next_steps(console, settings.database_url, company + clock_hint, folder, elapsed, day)
 
 
-def _create(engine: Any, code: str, generated: Any, clock: FixedClock, admin: str,
-            settings_extra: dict[str, Any]) -> None:
-    create_company(CreateCompany(code=code, name=generated.name, base_currency="USD",
-                                 timezone="America/New_York", admin_username=admin),
-                   SqlUnitOfWork(engine, code, None, clock, creating=True))
+def _create(
+    engine: Any,
+    code: str,
+    generated: Any,
+    clock: FixedClock,
+    admin: str,
+    settings_extra: dict[str, Any],
+) -> None:
+    create_company(
+        CreateCompany(
+            code=code,
+            name=generated.name,
+            base_currency="USD",
+            timezone="America/New_York",
+            admin_username=admin,
+        ),
+        SqlUnitOfWork(engine, code, None, clock, creating=True),
+    )
     with engine.begin() as conn:
         repo = CompanyRepository(conn)
         ref = repo.get(code)
         assert ref is not None
         settings = dict(ref.settings)
-        settings["fx_rates"] = {cur: str(rate) for cur, rate in generated.fx_to_base.items()
-                                if cur != "USD"}
+        settings["fx_rates"] = {
+            cur: str(rate) for cur, rate in generated.fx_to_base.items() if cur != "USD"
+        }
         settings["document_header"] = {"name": generated.name}
         settings.update(settings_extra)
         repo.update_settings(ref.id, json.loads(json.dumps(settings)))
 
 
 def _progress(console: Console) -> Progress:
-    return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                    TimeElapsedColumn(), console=console, transient=True)
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
-def _next_steps(console: Console, url: str, company: str, folder: Path, elapsed: float,
-                day: date) -> None:
+def _next_steps(
+    console: Console, url: str, company: str, folder: Path, elapsed: float, day: date
+) -> None:
     env = f"OWED_COMPANY={company}"
     last = day.replace(day=1) - timedelta(days=1)
     first = last.replace(day=1)
