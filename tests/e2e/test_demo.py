@@ -8,6 +8,7 @@ reconcile the AR subledger to the GL to the cent in a close dry run.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -52,3 +53,19 @@ def test_demo_runs_the_day_and_ends_on_the_dashboard(tmp_path: Path, database_ur
     assert closed.returncode == 0, closed.stderr + closed.stdout
     assert "difference 0.00 [ok]" in closed.stdout
     assert "[MISMATCH]" not in closed.stdout
+
+    # The real close: the allowance proposal waits for another approver, then the period locks
+    # and refuses any posting dated inside it.
+    first = owed(tmp_path, url, company, "close", "2026-02", user="lena")
+    assert first.returncode == 0, first.stderr + first.stdout
+    proposals = re.findall(r"owed allowance approve ([\d, ]+)", first.stdout.replace("\n", " "))
+    for pid in (p.strip() for group in proposals for p in group.split(",") if p.strip()):
+        approved = owed(tmp_path, url, company, "allowance", "approve", pid, user="victor")
+        assert approved.returncode == 0, approved.stderr + approved.stdout
+    second = owed(tmp_path, url, company, "close", "2026-02", user="lena")
+    assert second.returncode == 0, second.stderr + second.stdout
+    assert "difference 0.00 [ok]" in second.stdout
+    refused = owed(tmp_path, url, company, "ledger", "post", "--date", "2026-02-10", "-m", "late",
+                   "--debit", "1000:10", "--credit", "4000:10", user="victor")
+    assert refused.returncode == 6, refused.stdout + refused.stderr
+    assert "closed" in refused.stderr
