@@ -74,13 +74,10 @@ def _write_csv(table: ExportTable, path: Path) -> None:
 
 
 def _cell_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        excel_number = float(value)  # the spreadsheet's own number type, at the boundary
-        return (
-            int(value)
-            if value == value.to_integral_value() and abs(value) < 2**53
-            else excel_number
-        )
+    # openpyxl writes a Decimal as the number's exact decimal text (a numeric cell);
+    # no binary float is made on our side.
+    if isinstance(value, Decimal) and value == value.to_integral_value() and abs(value) < 2**53:
+        return int(value)
     return value
 
 
