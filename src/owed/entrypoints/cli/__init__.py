@@ -38,6 +38,7 @@ app.add_typer(foundation.period_app, name="period")
 app.add_typer(foundation.audit_app, name="audit")
 app.command("status")(foundation.status)
 app.add_typer(cash.cashapp_app, name="cashapp")
+app.add_typer(cash.bench_app, name="bench")
 
 import_app = typer.Typer(help="Import files: bank statements and remittances, customers, invoices.",
                          no_args_is_help=True)

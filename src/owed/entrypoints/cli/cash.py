@@ -168,3 +168,27 @@ def export_applications(
         w.writeheader()
         w.writerows(rows)
     console.print(f"{len(rows)} rows written to {file}")
+
+
+bench_app = typer.Typer(help="Benchmarks that run through the real use cases.",
+                        no_args_is_help=True)
+
+
+@bench_app.command("cashapp")
+def bench_cashapp(
+    receipts: Annotated[int, typer.Option(help="Receipts to generate")] = 2_000,
+    items: Annotated[int, typer.Option(help="Open invoices to generate")] = 10_000,
+    seed: Annotated[int, typer.Option()] = 1,
+    url: Annotated[str | None, typer.Option(
+        help="PostgreSQL server URL for a scratch database (default: a temporary SQLite file)")
+    ] = None,
+) -> None:
+    """Generate messy bank activity with ground truth; apply it end to end; report the results."""
+    from owed.entrypoints.bench.cashapp import run_benchmark
+    from owed.entrypoints.bench.scratch import scratch_engine
+
+    with scratch_engine(url) as engine:
+        result = run_benchmark(engine, receipts, items, seed=seed,
+                               log=lambda text: console.print(text, highlight=False))
+    for line in result.lines():
+        console.print(line, highlight=False, markup=False)
