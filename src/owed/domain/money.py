@@ -59,6 +59,9 @@ class Currency:
     def of(code: str | Currency) -> Currency:
         if isinstance(code, Currency):
             return code
+        hit = _CACHE.get(code) if isinstance(code, str) else None
+        if hit is not None:  # fast path: a code already seen exactly as written
+            return hit
         if not isinstance(code, str):
             raise UnknownCurrency(code)
         key = code.strip().upper()
@@ -76,7 +79,10 @@ class Currency:
 
     @property
     def quantum(self) -> Decimal:
-        return Decimal(1).scaleb(-self.minor_units)
+        quantum = _QUANTA.get(self.minor_units)
+        if quantum is None:
+            quantum = _QUANTA.setdefault(self.minor_units, Decimal(1).scaleb(-self.minor_units))
+        return quantum
 
     def round(self, amount: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
         """Round to the currency's minor unit (half-up unless told otherwise)."""
@@ -85,18 +91,21 @@ class Currency:
     def to_minor(self, amount: Decimal) -> int:
         """Exact conversion to integer minor units; refuses to round."""
         scaled = amount.scaleb(self.minor_units)
-        if scaled != scaled.to_integral_value():
+        minor = int(scaled)  # truncates: the comparison below catches any fraction
+        if scaled != minor:
             raise InexactAmount(amount, self.code, self.minor_units)
-        return int(scaled)
+        return minor
 
     def from_minor(self, minor: int) -> Decimal:
-        return Decimal(minor).scaleb(-self.minor_units).quantize(self.quantum)
+        units = self.minor_units
+        return Decimal(minor).scaleb(-units).quantize(_QUANTA.get(units) or self.quantum)
 
     def __str__(self) -> str:
         return self.code
 
 
 _CACHE: dict[str, Currency] = {}
+_QUANTA: dict[int, Decimal] = {}  # minor units -> 10 ** -minor units, built once each
 
 HALF_UP: Final = ROUND_HALF_UP
 HALF_EVEN: Final = ROUND_HALF_EVEN
@@ -131,7 +140,9 @@ def to_decimal(value: object) -> Decimal:
 class Money:
     """An exact amount in one currency. Immutable and hashable."""
 
-    __slots__ = ("amount", "currency")
+    # ``_minor`` caches the amount in minor units when the value was built from
+    # them (``from_minor``), so ``to_minor`` need not convert back; unset otherwise.
+    __slots__ = ("_minor", "amount", "currency")
 
     amount: Decimal
     currency: Currency
@@ -157,8 +168,13 @@ class Money:
     def from_minor(cls, minor: int, currency: str | Currency) -> Money:
         if not isinstance(minor, int) or isinstance(minor, bool):
             raise TypeError(f"minor units must be an int, not {type(minor).__name__}")
-        cur = Currency.of(currency)
-        return cls._trusted(cur.from_minor(minor), cur)
+        cur = currency if isinstance(currency, Currency) else Currency.of(currency)
+        money = object.__new__(cls)
+        setter = object.__setattr__
+        setter(money, "amount", cur.from_minor(minor))
+        setter(money, "currency", cur)
+        setter(money, "_minor", minor)
+        return money
 
     @classmethod
     def parse(cls, text: str, currency: str | Currency | None = None) -> Money:
@@ -187,6 +203,9 @@ class Money:
 
     # -- conversion -------------------------------------------------------
     def to_minor(self) -> int:
+        minor: int | None = getattr(self, "_minor", None)
+        if minor is not None:
+            return minor
         return self.currency.to_minor(self.amount)
 
     def round(self, rounding: str = ROUND_HALF_UP) -> Money:

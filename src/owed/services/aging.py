@@ -3,8 +3,9 @@
 The bucket edges come from the company setting ``aging_buckets`` (a list of
 increasing day counts, default ``[30, 60, 90, 120]``: current, 1-30, 31-60,
 61-90, 91-120, over 120). The domain turns them into date edges
-(``bucket_edges``) and the repository sums the open amounts per group,
-currency and bucket in SQL; ``assemble_report`` builds the rows.
+(``bucket_edges``) and the repository sums the open amounts per group and
+currency in SQL, one column per bucket (``aging_rows``: one row per group
+travels); ``assemble_report`` builds the rows.
 
 * ``as_of`` today or later (or not given): the stored open amounts.
 * ``as_of`` in the past: reconstructed from the dated settlements, so an
@@ -70,7 +71,7 @@ def get_aging(query: GetAging, uow: UnitOfWork) -> Aging:
         buckets = buckets_from_settings(uow.company.settings, BASES[query.basis])
         edges = bucket_edges(as_of, buckets)
         repo = uow.collections
-        totals = repo.aging_totals(as_of, edges, buckets.basis.value, query.by, current)
+        totals = repo.aging_rows(as_of, edges, buckets.basis.value, query.by, current)
         beside = repo.aging_beside(as_of, query.by, current)
         rates = rates_as_of(uow, as_of)
         report = assemble_report(

@@ -248,17 +248,20 @@ def _states(
     customers = uow.collections.dunning_customers()
     items_by_customer: dict[int, list[DunningItem]] = {}
     doc_ids: dict[str, int] = {}
+    currencies: dict[str, Currency] = {}
     for row in uow.collections.open_items():
         doc_ids[row.number] = row.id
-        cur = Currency.of(row.currency)
+        cur = currencies.get(row.currency)
+        if cur is None:
+            cur = currencies[row.currency] = Currency.of(row.currency)
         promise, plan = item_protection(commitments, row.customer_id, row.number)
         items_by_customer.setdefault(row.customer_id, []).append(
             DunningItem(
                 document=row.number,
                 currency=cur.code,
                 due_date=row.due_date,
-                open_amount=cur.from_minor(row.open_minor),
-                disputed_amount=cur.from_minor(row.disputed_minor),
+                open_amount=_from_minor(cur, row.open_minor),
+                disputed_amount=_from_minor(cur, row.disputed_minor),
                 promise=promise,
                 plan=plan,
                 last_level=row.last_level,
@@ -286,6 +289,11 @@ def _states(
             )
         )
     return states, {str(c["id"]): c["external_id"] for c in customers}, doc_ids
+
+
+def _from_minor(currency: Currency, minor: int) -> Decimal:
+    """``currency.from_minor`` without its quantize: an int scaled by the minor unit is exact."""
+    return Decimal(int(minor)).scaleb(-currency.minor_units)
 
 
 def _send(

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, case, func, literal, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
@@ -44,7 +44,7 @@ from owed.adapters.db.schema_collections import (
     plan_installments,
     promises,
 )
-from owed.domain.collections.aging import BucketEdge, BucketTotal, Unapplied
+from owed.domain.collections.aging import BucketEdge, BucketTotal, RowTotal, Unapplied
 from owed.domain.money import Currency
 from owed.services.customers import Customer
 
@@ -64,9 +64,11 @@ def _dec(minor: int, currency: str) -> Any:
     return Currency.of(currency).from_minor(int(minor))
 
 
-@dataclass(frozen=True)
-class OpenItemRow:
-    """An open invoice or debit memo with what dunning needs to know about it."""
+class OpenItemRow(NamedTuple):
+    """An open invoice or debit memo with what dunning needs to know about it.
+
+    A named tuple: a million of them are built per dunning run.
+    """
 
     id: int
     number: str
@@ -102,11 +104,65 @@ class CollectionsRepository:
         self, as_of: date, edges: Sequence[BucketEdge], basis: str, by: str, current: bool
     ) -> list[BucketTotal]:
         """Σ open per (group, currency, bucket) of invoices and debit memos."""
+        group, amount, basis_col, source, cond = self._aging_source(as_of, basis, by, current)
+        whens = [(basis_col >= e.date_from, literal(e.label)) for e in edges[:-1]]
+        bucket = case(*whens, else_=literal(edges[-1].label)).label("bucket")
+        query = (
+            select(group, documents.c.currency, bucket, func.sum(amount), func.count())
+            .select_from(source)
+            .where(and_(*cond))
+            .group_by(group, documents.c.currency, bucket)
+        )
+        return [
+            BucketTotal(str(g), cur, label, _dec(total, cur), int(n))
+            for g, cur, label, total, n in self.conn.execute(query)
+        ]
+
+    def aging_rows(
+        self, as_of: date, edges: Sequence[BucketEdge], basis: str, by: str, current: bool
+    ) -> list[RowTotal]:
+        """Σ open per (group, currency), one column per bucket: one row per group travels.
+
+        A bucket column is NULL when the row has no item in it (the cell is then
+        absent from ``RowTotal.amounts``, exactly as when no ``BucketTotal`` names it).
+        """
+        group, amount, basis_col, source, cond = self._aging_source(as_of, basis, by, current)
+        columns = []
+        for e in edges:
+            within = []
+            if e.date_from is not None:
+                within.append(basis_col >= e.date_from)
+            if e.date_to is not None:
+                within.append(basis_col <= e.date_to)
+            columns.append(func.sum(case((and_(*within), amount)) if within else amount))
+        query = (
+            select(group, documents.c.currency, func.count(), *columns)
+            .select_from(source)
+            .where(and_(*cond))
+            .group_by(group, documents.c.currency)
+        )
+        labels = [e.label for e in edges]
+        scales: dict[str, int] = {}  # currency -> -minor units: Decimal(minor).scaleb(scale)
+        rows = []
+        for g, cur, n, *sums in self.conn.execute(query).all():
+            scale = scales.get(cur)
+            if scale is None:
+                scale = scales[cur] = -Currency.of(cur).minor_units
+            amounts = {
+                label: Decimal(int(minor)).scaleb(scale)
+                for label, minor in zip(labels, sums, strict=True)
+                if minor is not None
+            }
+            rows.append(RowTotal(str(g), cur, amounts, int(n)))
+        return rows
+
+    def _aging_source(
+        self, as_of: date, basis: str, by: str, current: bool
+    ) -> tuple[Any, Any, Any, Any, list[Any]]:
+        """Group key, open amount, basis column, FROM clause and conditions of the aging."""
         parent = customers.alias("parent")
         group = self._group_expr(by, parent).label("grp")
         basis_col = documents.c.due_date if basis == "due_date" else documents.c.issue_date
-        whens = [(basis_col >= e.date_from, literal(e.label)) for e in edges[:-1]]
-        bucket = case(*whens, else_=literal(edges[-1].label)).label("bucket")
         if current:
             amount: Any = documents.c.open_minor
             cond = [
@@ -131,16 +187,7 @@ class CollectionsRepository:
             source = source.join(customers, customers.c.id == documents.c.customer_id)
         if by == "parent":
             source = source.outerjoin(parent, parent.c.id == customers.c.parent_id)
-        query = (
-            select(group, documents.c.currency, bucket, func.sum(amount), func.count())
-            .select_from(source)
-            .where(and_(*cond))
-            .group_by(group, documents.c.currency, bucket)
-        )
-        return [
-            BucketTotal(str(g), cur, label, _dec(total, cur), int(n))
-            for g, cur, label, total, n in self.conn.execute(query)
-        ]
+        return group, amount, basis_col, source, cond
 
     def _settled_by(self, as_of: date) -> Any:
         return (
@@ -327,7 +374,7 @@ class CollectionsRepository:
         )
         if customer_ids is not None:
             query = query.where(documents.c.customer_id.in_(list(customer_ids)))
-        return [OpenItemRow(*(r[:8]), r[8]) for r in self.conn.execute(query)]
+        return [OpenItemRow(*r) for r in self.conn.execute(query).all()]
 
     def dunning_customers(self) -> list[dict[str, Any]]:
         """Every customer's dunning-relevant columns (one query)."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, select
+from sqlalchemy import Column, Connection, Table, and_, func, select
 from sqlalchemy.exc import DBAPIError
 
 from owed.adapters.db.errors import translated
@@ -147,17 +147,25 @@ class LedgerRepository:
         cid = self.company_id
         line_rows: list[tuple[object, ...]] = []
         head_rows: list[tuple[object, ...]] = []
+        add_line = line_rows.append
+        periods: dict[date, str] = {}  # period_key memoised per distinct day
+        # Values are bind-processed here (once per entry, memoised) rather than
+        # per row in insert_rows: only the dates need it, and they repeat.
+        line_day = binder(self.conn, journal_lines.c.entry_date)
+        head_day = binder(self.conn, journal_entries.c.entry_date)
+        posted = binder(self.conn, journal_entries.c.posted_at)(posted_at)
         for entry_id, entry in zip(ids, entries, strict=True):
             day = entry.entry_date
+            bound_day = line_day(day)
             for no, (line, minor) in enumerate(
                 zip(entry.lines, entry.minor_amounts, strict=True), start=1
             ):
-                line_rows.append(
+                add_line(
                     (
                         entry_id,
                         no,
                         cid,
-                        day,
+                        bound_day,
                         line.account,
                         line.amount.currency.code,
                         minor,
@@ -167,23 +175,26 @@ class LedgerRepository:
                         line.memo,
                     )
                 )
+            period = periods.get(day)
+            if period is None:
+                period = periods[day] = period_key(day)
             head_rows.append(
                 (
                     entry_id,
                     cid,
-                    day,
-                    period_key(day),
+                    head_day(day),
+                    period,
                     entry.description,
                     entry.source_type,
                     entry.source_id,
                     entry.reverses_id,
                     posted_by,
-                    posted_at,
+                    posted,
                 )
             )
         with translated():
-            insert_rows(self.conn, journal_lines, _LINE_COLUMNS, line_rows)
-            insert_rows(self.conn, journal_entries, _HEAD_COLUMNS, head_rows)
+            insert_rows(self.conn, journal_lines, _LINE_COLUMNS, line_rows, bound=True)
+            insert_rows(self.conn, journal_entries, _HEAD_COLUMNS, head_rows, bound=True)
         return ids
 
     def get_entry(self, entry_id: int) -> JournalEntry | None:
@@ -316,8 +327,38 @@ _HEAD_COLUMNS = (
 )  # fmt: skip
 
 
+def binder(conn: Connection, column: Column[Any]) -> Callable[[Any], Any]:
+    """``column``'s bind processor on this connection, memoised per value.
+
+    The identity when the type needs none. For callers of ``insert_rows``
+    that bind values themselves (``bound=True``).
+    """
+    dialect = conn.dialect
+    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if proc is None:
+        return _identity
+    memo: dict[Any, Any] = {}
+
+    def bind(value: Any) -> Any:
+        if value in memo:
+            return memo[value]
+        result = memo[value] = proc(value)
+        return result
+
+    return bind
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
 def insert_rows(
-    conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: list[tuple[object, ...]],
+    *,
+    bound: bool = False,
 ) -> None:
     """Insert many rows in one driver call, past SQLAlchemy's per-row processing.
 
@@ -326,15 +367,18 @@ def insert_rows(
     Values go through each column type's bind processor (dates become the
     text SQLite stores), memoised per distinct value, so rows read back
     exactly as rows written through SQLAlchemy. Driver errors are raised as
-    SQLAlchemy's ``DBAPIError`` like any other statement's.
+    SQLAlchemy's ``DBAPIError`` like any other statement's. ``bound=True``:
+    the caller already bound every value (see ``binder``).
     """
     if not rows:
         return
     dialect = conn.dialect
     names = ", ".join(columns)
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-    ]
+    processors = (
+        []
+        if bound
+        else [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    )
     if any(processors):
         cols = [list(col) for col in zip(*rows, strict=True)]
         for i, proc in enumerate(processors):

@@ -35,7 +35,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from owed.domain.errors import ConfigurationError, InvalidInput
-from owed.domain.money import Currency, Money, total
+from owed.domain.money import Currency, Money, to_decimal, total
 
 
 class AgingBasis(StrEnum):
@@ -174,6 +174,20 @@ class BucketTotal:
 
 
 @dataclass(frozen=True)
+class RowTotal:
+    """A pre-summed row, as a query that pivots the buckets into columns returns it.
+
+    ``amounts`` maps bucket labels to sums; a label without items is absent (its
+    cell is then an exact zero, as for ``BucketTotal``s that never name it).
+    """
+
+    group: str
+    currency: str
+    amounts: Mapping[str, Decimal]
+    count: int
+
+
+@dataclass(frozen=True)
 class Unapplied:
     """Cash received but not applied, and open credits, for one group and currency."""
 
@@ -285,26 +299,79 @@ def age_items(
 
 
 def assemble_report(
-    totals: Iterable[BucketTotal],
+    totals: Iterable[BucketTotal | RowTotal],
     as_of: date,
     buckets: Buckets = DEFAULT_BUCKETS,
     unapplied: Iterable[Unapplied] = (),
     rates: Mapping[str, Decimal] | None = None,
     base_currency: str | None = None,
 ) -> AgingReport:
-    """Build the report from bucket totals (computed in SQL or by ``age_items``)."""
+    """Build the report from pre-summed cells or rows (computed in SQL or by ``age_items``).
+
+    Sums stay ``Decimal`` throughout; each cell becomes ``Money`` once, at the
+    end, through the trusted constructor (the sums are checked to be finite).
+    """
     if (rates is None) != (base_currency is None):
         raise InvalidInput("base-currency totals need both rates and a base currency")
     labels = buckets.labels
-    sums: dict[tuple[str, str], dict[str, Decimal]] = {}
-    counts: dict[tuple[str, str], int] = {}
+    sums, counts = _sum_cells(totals, labels)
+    beside = _sum_beside(unapplied)
+    for row_key in beside:
+        sums.setdefault(row_key, {})
+    base = _BaseConverter(base_currency, rates) if base_currency is not None else None
+    rows = []
+    for row_key in sorted(sums):
+        group, code = row_key
+        currency = Currency.of(code)
+        zero = Money._trusted(_ZERO, currency)
+        row_sums = sums[row_key]
+        cells: dict[str, Money] = {}
+        row_total = _ZERO
+        for label in labels:
+            amount = row_sums.get(label)
+            if amount is None:
+                cells[label] = zero
+                row_total += _ZERO
+            else:
+                cells[label] = Money._trusted(amount, currency)
+                row_total += amount
+        cash, credits = beside.get(row_key, (None, None))
+        rows.append(
+            AgingRow(
+                group=group,
+                currency=code,
+                buckets=cells,
+                total=Money._trusted(row_total, currency),
+                item_count=counts.get(row_key, 0),
+                unapplied_cash=zero if cash is None else Money._trusted(cash, currency),
+                credits=zero if credits is None else Money._trusted(credits, currency),
+                base_total=None if base is None else base.convert(row_total, currency),
+            )
+        )
+    base_code = Currency.of(base_currency).code if base_currency is not None else None
+    return AgingReport(as_of, buckets.basis, labels, tuple(rows), base_code)
+
+
+_ZERO = Decimal(0)
+_RowKey = tuple[str, str]
+
+
+def _sum_cells(
+    totals: Iterable[BucketTotal | RowTotal], labels: tuple[str, ...]
+) -> tuple[dict[_RowKey, dict[str, Decimal]], dict[_RowKey, int]]:
+    """Decimal sums per (group, ISO code) and label, and item counts per row."""
+    known = frozenset(labels)
+    sums: dict[_RowKey, dict[str, Decimal]] = {}
+    counts: dict[_RowKey, int] = {}
     codes: dict[str, str] = {}  # currency as given -> ISO code, checked once per spelling
     for cell in totals:
-        if cell.label not in labels:
-            raise InvalidInput(
-                f"bucket {cell.label!r} for group {cell.group!r} is not one of {list(labels)}",
-                label=cell.label,
-            )
+        amounts = cell.amounts if isinstance(cell, RowTotal) else {cell.label: cell.amount}
+        for label in amounts:
+            if label not in known:
+                raise InvalidInput(
+                    f"bucket {label!r} for group {cell.group!r} is not one of {list(labels)}",
+                    label=label,
+                )
         code = codes.get(cell.currency)
         if code is None:
             code = codes[cell.currency] = Currency.of(cell.currency).code
@@ -312,49 +379,42 @@ def assemble_report(
         row_sums = sums.get(row_key)
         if row_sums is None:
             row_sums = sums[row_key] = {}
-        row_sums[cell.label] = row_sums.get(cell.label, Decimal(0)) + cell.amount
+        for label, amount in amounts.items():
+            row_sums[label] = row_sums.get(label, _ZERO) + amount
         counts[row_key] = counts.get(row_key, 0) + cell.count
-    # Sums are Decimal until here; each cell becomes Money once (Money checks exactness).
-    amounts: dict[tuple[str, str], dict[str, Money]] = {}
     for row_key, row_sums in sums.items():
-        row = _zero_row(labels, row_key[1])
-        for label, amount in row_sums.items():
-            row[label] = Money(amount, row_key[1])
-        amounts[row_key] = row
-    beside: dict[tuple[str, str], tuple[Money, Money]] = {}
+        for amount in row_sums.values():
+            if not amount.is_finite():
+                Money(amount, row_key[1])  # raises the one error for a non-finite amount
+    return sums, counts
+
+
+def _sum_beside(unapplied: Iterable[Unapplied]) -> dict[_RowKey, tuple[Decimal, Decimal]]:
+    """Unapplied cash and open credits per (group, ISO code), as checked Decimals."""
+    beside: dict[_RowKey, tuple[Decimal, Decimal]] = {}
     for u in unapplied:
         row_key = (u.group, Currency.of(u.currency).code)
-        cash, credits = beside.get(row_key, (Money.zero(row_key[1]), Money.zero(row_key[1])))
-        beside[row_key] = (cash + Money(u.cash, row_key[1]), credits + Money(u.credits, row_key[1]))
-        if row_key not in amounts:
-            amounts[row_key] = _zero_row(labels, row_key[1])
-    rows = []
-    for row_key in sorted(amounts):
-        group, currency = row_key
-        row_total = total(amounts[row_key].values(), currency)
-        cash, credits = beside.get(row_key, (Money.zero(currency), Money.zero(currency)))
-        base = None
-        if rates is not None and base_currency is not None:
-            base = convert(row_total, base_currency, rates)
-        rows.append(
-            AgingRow(
-                group=group,
-                currency=currency,
-                buckets=dict(amounts[row_key]),
-                total=row_total,
-                item_count=counts.get(row_key, 0),
-                unapplied_cash=cash,
-                credits=credits,
-                base_total=base,
+        cash, credits = beside.get(row_key, (_ZERO, _ZERO))
+        beside[row_key] = (cash + to_decimal(u.cash), credits + to_decimal(u.credits))
+    return beside
+
+
+class _BaseConverter:
+    """``convert`` for many row totals: the rate of each currency is checked once."""
+
+    def __init__(self, base_currency: str, rates: Mapping[str, Decimal] | None) -> None:
+        self.base = Currency.of(base_currency)
+        self.rates = rates or {}
+        self.checked: dict[Currency, Decimal | None] = {}  # None: the base currency itself
+
+    def convert(self, amount: Decimal, currency: Currency) -> Money:
+        if currency not in self.checked:
+            self.checked[currency] = (
+                None if currency == self.base else _rate(currency, self.base, self.rates)
             )
-        )
-    base_code = Currency.of(base_currency).code if base_currency is not None else None
-    return AgingReport(as_of, buckets.basis, labels, tuple(rows), base_code)
-
-
-def _zero_row(labels: tuple[str, ...], currency: str) -> dict[str, Money]:
-    zero = Money.zero(currency)
-    return dict.fromkeys(labels, zero)
+        rate = self.checked[currency]
+        converted = amount if rate is None else amount * rate
+        return Money._trusted(self.base.round(converted), self.base)
 
 
 def convert(amount: Money, base_currency: str, rates: Mapping[str, Decimal]) -> Money:
@@ -362,15 +422,21 @@ def convert(amount: Money, base_currency: str, rates: Mapping[str, Decimal]) -> 
     base = Currency.of(base_currency)
     if amount.currency == base:
         return amount.round()
-    rate = rates.get(amount.currency.code)
+    rate = _rate(amount.currency, base, rates)
+    return Money(amount.amount * rate, base).round()
+
+
+def _rate(currency: Currency, base: Currency, rates: Mapping[str, Decimal]) -> Decimal:
+    """The checked rate from ``currency`` to ``base``: present and a positive Decimal."""
+    rate = rates.get(currency.code)
     if rate is None:
         raise InvalidInput(
-            f"no rate from {amount.currency.code} to {base.code} for the aging base totals",
-            currency=amount.currency.code,
+            f"no rate from {currency.code} to {base.code} for the aging base totals",
+            currency=currency.code,
         )
     if not isinstance(rate, Decimal) or rate <= 0:
         raise InvalidInput(
-            f"rate for {amount.currency.code} must be a positive Decimal, got {rate!r}",
-            currency=amount.currency.code,
+            f"rate for {currency.code} must be a positive Decimal, got {rate!r}",
+            currency=currency.code,
         )
-    return Money(amount.amount * rate, base).round()
+    return rate

@@ -57,7 +57,7 @@ from enum import StrEnum
 
 from owed.domain.collections.promises import PlanStatus, PromiseStatus
 from owed.domain.errors import ConfigurationError, InvalidInput
-from owed.domain.money import Currency, Money, total
+from owed.domain.money import Currency, Money, to_decimal
 
 
 class Channel(StrEnum):
@@ -115,7 +115,10 @@ class DunningPolicy:
                 )
 
     def level(self, number: int) -> DunningLevel | None:
-        return next((lv for lv in self.levels if lv.number == number), None)
+        for lv in self.levels:
+            if lv.number == number:
+                return lv
+        return None
 
     def next_level(self, last_level: int, days_overdue: int) -> DunningLevel | None:
         """The first level above ``last_level``; pre-due levels only while not yet overdue."""
@@ -225,9 +228,10 @@ class DunningRun:
         ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Candidate:
     item: DunningItem
+    currency: Currency
     level: DunningLevel
     dunnable: Decimal
     days_overdue: int
@@ -279,18 +283,18 @@ def _select_customer(
     if policy is None:
         detail = f"no dunning policy for segment {customer.segment!r} and no default"
         return None, [Exclusion(cid, None, ExclusionReason.NO_POLICY, detail)]
-    _check_items(customer)
+    currencies = _check_items(customer)
 
     exclusions: list[Exclusion] = []
     candidates: list[_Candidate] = []
     overdue: dict[Currency, Decimal] = {}
     for item in customer.items:
-        candidate, why = _consider_item(item, policy, today)
+        candidate, why = _consider_item(item, currencies[item.currency], policy, today)
         if why is not None:
             exclusions.append(Exclusion(cid, item.document, *why))
         if candidate is not None and candidate.days_overdue > 0:
-            cur = Currency.of(item.currency)
-            overdue[cur] = overdue.get(cur, Decimal(0)) + candidate.dunnable
+            cur = candidate.currency
+            overdue[cur] = overdue.get(cur, _ZERO) + candidate.dunnable
         if candidate is not None and why is None:
             candidates.append(candidate)
 
@@ -307,7 +311,9 @@ def _select_customer(
     return _notice(customer, policy, candidates), exclusions
 
 
-def _check_items(customer: CustomerDunningState) -> None:
+def _check_items(customer: CustomerDunningState) -> dict[str, Currency]:
+    """Check the items (amounts, currencies, no duplicates); the currency of each code."""
+    currencies: dict[str, Currency] = {}
     seen: set[str] = set()
     for item in customer.items:
         if item.document in seen:
@@ -316,8 +322,10 @@ def _check_items(customer: CustomerDunningState) -> None:
                 document=item.document,
             )
         seen.add(item.document)
-        Money(item.open_amount, item.currency)  # refuses floats and unknown currencies
-        if Money(item.disputed_amount, item.currency).amount < 0:
+        _amount(item.open_amount)  # refuses floats and non-finite amounts
+        if item.currency not in currencies:
+            currencies[item.currency] = Currency.of(item.currency)  # refuses unknown codes
+        if _amount(item.disputed_amount) < 0:
             raise InvalidInput(
                 f"customer {customer.customer_id}: item {item.document} has a negative "
                 f"disputed amount {item.disputed_amount}",
@@ -329,13 +337,24 @@ def _check_items(customer: CustomerDunningState) -> None:
                 f"customer {customer.customer_id}: unapplied cash and credits are given as "
                 f"positive amounts, got {money}"
             )
+    return currencies
+
+
+_ZERO = Decimal(0)
+
+
+def _amount(value: Decimal) -> Decimal:
+    """``value`` checked as ``Money`` checks it; a finite ``Decimal`` takes the fast path."""
+    if type(value) is Decimal and value.is_finite():
+        return value
+    return to_decimal(value)
 
 
 Why = tuple[ExclusionReason, str]
 
 
 def _consider_item(
-    item: DunningItem, policy: DunningPolicy, today: date
+    item: DunningItem, currency: Currency, policy: DunningPolicy, today: date
 ) -> tuple[_Candidate | None, Why | None]:
     """The item's candidate (its dunnable amount and next level), or why it has none.
 
@@ -355,15 +374,15 @@ def _consider_item(
     days_overdue = (today - item.due_date).days
     level = policy.next_level(item.last_level, days_overdue)
     if level is None:
-        stub = _Candidate(item, policy.levels[-1], dunnable, days_overdue)
+        stub = _Candidate(item, currency, policy.levels[-1], dunnable, days_overdue)
         detail = f"level {item.last_level} was the last one to send"
         return stub, (ExclusionReason.LAST_LEVEL_SENT, detail)
-    candidate = _Candidate(item, level, dunnable, days_overdue)
+    candidate = _Candidate(item, currency, level, dunnable, days_overdue)
     if days_overdue < level.days_after_due:
         on = item.due_date + timedelta(days=level.days_after_due)
         detail = f"level {level.number} ({level.name}) from {on.isoformat()}"
         return candidate, (ExclusionReason.NOT_DUE_FOR_LEVEL, detail)
-    previous = policy.level(item.last_level)
+    previous = policy.level(item.last_level) if item.last_level else None  # levels start at 1
     if previous is not None and item.last_sent_on is not None:
         gap = level.days_after_due - previous.days_after_due
         earliest = item.last_sent_on + timedelta(days=gap)
@@ -385,12 +404,15 @@ def _drop_covered(
     available: dict[Currency, Decimal] = {}
     for money in (*customer.unapplied_cash, *customer.credits):
         available[money.currency] = available.get(money.currency, Decimal(0)) + money.amount
+    by_currency: dict[Currency, list[_Candidate]] = {}
+    for c in candidates:
+        by_currency.setdefault(c.currency, []).append(c)
     kept: list[_Candidate] = []
-    for cur in sorted({Currency.of(c.item.currency) for c in candidates}, key=str):
-        mine = [c for c in candidates if Currency.of(c.item.currency) == cur]
-        cover = available.get(cur, Decimal(0))
-        owed_overdue = overdue.get(cur, Decimal(0))
-        pre_due = sum((c.dunnable for c in mine if c.days_overdue <= 0), Decimal(0))
+    for cur in sorted(by_currency, key=str):
+        mine = by_currency[cur]
+        cover = available.get(cur, _ZERO)
+        owed_overdue = overdue.get(cur, _ZERO)
+        pre_due = sum((c.dunnable for c in mine if c.days_overdue <= 0), _ZERO)
         overdue_covered = cover > 0 and cover >= owed_overdue
         left = cover - owed_overdue
         pre_due_covered = overdue_covered and pre_due > 0 and left >= pre_due
@@ -419,11 +441,11 @@ def _drop_below_minimum(
 ) -> list[_Candidate]:
     sums: dict[tuple[int, str], Decimal] = {}
     for c in candidates:
-        key = (c.level.number, Currency.of(c.item.currency).code)
-        sums[key] = sums.get(key, Decimal(0)) + c.dunnable
+        key = (c.level.number, c.currency.code)
+        sums[key] = sums.get(key, _ZERO) + c.dunnable
     kept = []
     for c in candidates:
-        key = (c.level.number, Currency.of(c.item.currency).code)
+        key = (c.level.number, c.currency.code)
         if sums[key] < c.level.min_amount:
             detail = (
                 f"items at level {c.level.number} total {sums[key]} {key[1]}, "
@@ -441,31 +463,35 @@ def _notice(
     customer: CustomerDunningState, policy: DunningPolicy, candidates: list[_Candidate]
 ) -> DunningNotice:
     ordered = sorted(candidates, key=lambda c: (c.item.due_date, c.item.document))
-    items = tuple(
-        NoticeItem(
-            document=c.item.document,
-            due_date=c.item.due_date,
-            days_overdue=c.days_overdue,
-            open_amount=Money(c.item.open_amount, c.item.currency),
-            disputed_amount=Money(min(c.item.disputed_amount, c.item.open_amount), c.item.currency),
-            dunned_amount=Money(c.dunnable, c.item.currency),
-            level=c.level.number,
-            previous_level=c.item.last_level,
+    # The amounts were checked by _check_items: Money is built with the trusted constructor.
+    sums: dict[str, tuple[Currency, Decimal]] = {}
+    items = []
+    for c in ordered:
+        item, cur, dunned = c.item, c.currency, _amount(c.dunnable)
+        items.append(
+            NoticeItem(
+                document=item.document,
+                due_date=item.due_date,
+                days_overdue=c.days_overdue,
+                open_amount=Money._trusted(_amount(item.open_amount), cur),
+                disputed_amount=Money._trusted(
+                    _amount(min(item.disputed_amount, item.open_amount)), cur
+                ),
+                dunned_amount=Money._trusted(dunned, cur),
+                level=c.level.number,
+                previous_level=item.last_level,
+            )
         )
-        for c in ordered
-    )
-    currencies = sorted({i.dunned_amount.currency.code for i in items})
-    totals = {
-        code: total((i.dunned_amount for i in items if i.dunned_amount.currency.code == code), code)
-        for code in currencies
-    }
+        _, running = sums.get(cur.code, (cur, _ZERO))
+        sums[cur.code] = (cur, running + dunned)
+    totals = {code: Money._trusted(sums[code][1], sums[code][0]) for code in sorted(sums)}
     top = max((c.level for c in candidates), key=lambda lv: lv.number)
     actions = frozenset(a for c in candidates for a in c.level.actions)
     return DunningNotice(
         customer_id=customer.customer_id,
         policy=policy.name,
         level=top,
-        items=items,
+        items=tuple(items),
         totals=totals,
         actions=actions,
         unapplied=(*customer.unapplied_cash, *customer.credits),

@@ -11,7 +11,6 @@ A line tied to a customer and a document is part of the AR subledger.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -61,17 +60,19 @@ class JournalEntry:
     def __post_init__(self) -> None:
         if len(self.lines) < 2:
             raise InvalidInput("a journal entry needs at least two lines")
-        sums: dict[str, int] = defaultdict(int)
+        sums: dict[str, int] = {}
         minors = []
         for line in self.lines:
-            minor = line.amount.to_minor()  # raises InexactAmount
+            amount = line.amount
+            minor = amount.to_minor()  # raises InexactAmount
             if minor == 0:
                 raise InvalidInput(f"journal line on {line.account} has a zero amount")
-            sums[line.amount.currency.code] += minor
+            code = amount.currency.code
+            sums[code] = sums.get(code, 0) + minor
             minors.append(minor)
         object.__setattr__(self, "minor_amounts", tuple(minors))
-        off = {cur: s for cur, s in sums.items() if s != 0}
-        if off:
+        if any(sums.values()):
+            off = {cur: s for cur, s in sums.items() if s != 0}
             raise UnbalancedEntry({cur: Money.from_minor(s, cur).amount for cur, s in off.items()})
 
     @property
