@@ -114,13 +114,23 @@ class Env:
         return self.engine.dialect.name
 
 
-def make_env(engine: Engine, *, allow_combined_duties: bool = True,
-             today: date = date(2026, 3, 15), currency: str = "USD") -> Env:
+def make_env(
+    engine: Engine,
+    *,
+    allow_combined_duties: bool = True,
+    today: date = date(2026, 3, 15),
+    currency: str = "USD",
+) -> Env:
     code = f"T{next(_company_numbers)}-{uuid.uuid4().hex[:6]}"
     clock = FixedClock.on(today)
     create_company(
-        CreateCompany(code=code, name=f"Test company {code}", base_currency=currency,
-                      admin_username="admin", allow_combined_duties=allow_combined_duties),
+        CreateCompany(
+            code=code,
+            name=f"Test company {code}",
+            base_currency=currency,
+            admin_username="admin",
+            allow_combined_duties=allow_combined_duties,
+        ),
         SqlUnitOfWork(engine, code, None, clock, creating=True),
     )
     return Env(engine, code, clock)

@@ -17,27 +17,56 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
-def owed(cwd: Path, url: str, company: str, *args: str, user: str | None = None
-         ) -> subprocess.CompletedProcess[str]:
+def owed(
+    cwd: Path, url: str, company: str, *args: str, user: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OWED_")}
-    env.update({"OWED_DATABASE_URL": url, "OWED_COMPANY": company, "COLUMNS": "140",
-                "OWED_CLOCK": "2026-03-16",
-                "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))})
+    env.update(
+        {
+            "OWED_DATABASE_URL": url,
+            "OWED_COMPANY": company,
+            "COLUMNS": "140",
+            "OWED_CLOCK": "2026-03-16",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")])),
+        }
+    )
     if user:
         env["OWED_USER"] = user
-    return subprocess.run([sys.executable, "-m", "owed", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "owed", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_demo_runs_the_day_and_ends_on_the_dashboard(tmp_path: Path, database_url: str) -> None:
     url = database_url  # SQLite file or scratch PostgreSQL database of this test session
     company = f"DEMO{uuid.uuid4().hex[:6]}"
-    done = owed(tmp_path, url, company, "demo", "--company", company, "--customers", "60",
-                "--today", "2026-03-16")
+    done = owed(
+        tmp_path,
+        url,
+        company,
+        "demo",
+        "--company",
+        company,
+        "--customers",
+        "60",
+        "--today",
+        "2026-03-16",
+    )
     assert done.returncode == 0, done.stderr + done.stdout
     out = done.stdout
-    for section in ("Today", "Aging", "KPIs", "Exceptions", "Worklist",
-                    "expected cash in the next 14 days"):
+    for section in (
+        "Today",
+        "Aging",
+        "KPIs",
+        "Exceptions",
+        "Worklist",
+        "expected cash in the next 14 days",
+    ):
         assert section in out, section
     assert "Traceback" not in done.stderr
     assert list((tmp_path / "owed-data" / "outbox").glob("*.eml")), "reminders were written"
@@ -65,7 +94,21 @@ def test_demo_runs_the_day_and_ends_on_the_dashboard(tmp_path: Path, database_ur
     second = owed(tmp_path, url, company, "close", "2026-02", user="lena")
     assert second.returncode == 0, second.stderr + second.stdout
     assert "difference 0.00 [ok]" in second.stdout
-    refused = owed(tmp_path, url, company, "ledger", "post", "--date", "2026-02-10", "-m", "late",
-                   "--debit", "1000:10", "--credit", "4000:10", user="victor")
+    refused = owed(
+        tmp_path,
+        url,
+        company,
+        "ledger",
+        "post",
+        "--date",
+        "2026-02-10",
+        "-m",
+        "late",
+        "--debit",
+        "1000:10",
+        "--credit",
+        "4000:10",
+        user="victor",
+    )
     assert refused.returncode == 6, refused.stdout + refused.stderr
     assert "closed" in refused.stderr

@@ -214,8 +214,9 @@ def _validate(
             continue
         po = cells[i_po].strip() if i_po is not None else ""
         if len(po) > 60:
-            result.rejects.append(Reject(row_no, list(cells),
-                                         f"po_number is {len(po)} characters long; at most 60"))
+            result.rejects.append(
+                Reject(row_no, list(cells), f"po_number is {len(po)} characters long; at most 60")
+            )
             continue
         good.append(_Row(number, customer[0], issue, due, code, amount, open_minor, po or None))
     result.read = row_no - 1

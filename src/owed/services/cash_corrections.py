@@ -329,8 +329,10 @@ def list_exceptions(uow: UnitOfWork) -> list[ExceptionItem]:
                 reason = "not matched yet: run `owed cashapp run`"
             elif r["status"] == "partial":
                 left = Money.from_minor(r["unapplied_minor"], cur)
-                reason = (f"partly applied; {left} left over (an overpayment: keep as credit, "
-                          "refund, or apply to another invoice)")
+                reason = (
+                    f"partly applied; {left} left over (an overpayment: keep as credit, "
+                    "refund, or apply to another invoice)"
+                )
             else:
                 reason = proposal.get("explanation") or "no confident match"
             acct = r["payer_account"]

@@ -34,14 +34,32 @@ from owed.services.payments import ImportBankFile, import_bank_file
 from tests.builders import add_customer, add_invoice, open_amount
 
 
-def line(amount: str, *, ref: str, text: str = "", payer: str | None = None,
-         account: str | None = None, remittance=(), day: date = date(2026, 3, 10),
-         direction=Direction.CREDIT, reversal: bool = False) -> StatementLine:
-    return StatementLine(amount=Decimal(amount), currency="USD", direction=direction,
-                         value_date=day, bank_reference=ref, method=Method.ACH,
-                         payer_name=payer, payer_account=account, remittance_text=text,
-                         remittance=tuple(remittance), is_reversal=reversal,
-                         source_position=f"test {ref}")
+def line(
+    amount: str,
+    *,
+    ref: str,
+    text: str = "",
+    payer: str | None = None,
+    account: str | None = None,
+    remittance=(),
+    day: date = date(2026, 3, 10),
+    direction=Direction.CREDIT,
+    reversal: bool = False,
+) -> StatementLine:
+    return StatementLine(
+        amount=Decimal(amount),
+        currency="USD",
+        direction=direction,
+        value_date=day,
+        bank_reference=ref,
+        method=Method.ACH,
+        payer_name=payer,
+        payer_account=account,
+        remittance_text=text,
+        remittance=tuple(remittance),
+        is_reversal=reversal,
+        source_position=f"test {ref}",
+    )
 
 
 def bank_file(*lines: StatementLine, fmt: str = "csv") -> ParsedFile:
@@ -61,13 +79,16 @@ def conservation_holds(env) -> None:
     """allocations + credits + unapplied == receipt, for every receipt; ledger balances."""
     uow = env.uow()
     with uow:
-        rows = uow.conn.execute(select(receipts.c.id, receipts.c.amount_minor,
-                                       receipts.c.unapplied_minor, receipts.c.kind).where(
-            receipts.c.company_id == uow.company.id)).all()
+        rows = uow.conn.execute(
+            select(
+                receipts.c.id, receipts.c.amount_minor, receipts.c.unapplied_minor, receipts.c.kind
+            ).where(receipts.c.company_id == uow.company.id)
+        ).all()
         for r in rows:
-            applied = uow.conn.execute(select(func.coalesce(func.sum(applications.c.amount_minor),
-                                                            0)).where(
-                applications.c.receipt_id == r.id, applications.c.reversed_on.is_(None))
+            applied = uow.conn.execute(
+                select(func.coalesce(func.sum(applications.c.amount_minor), 0)).where(
+                    applications.c.receipt_id == r.id, applications.c.reversed_on.is_(None)
+                )
             ).scalar_one()
             if r.kind == "receipt":
                 assert applied + r.unapplied_minor == r.amount_minor, r
@@ -80,8 +101,7 @@ def conservation_holds(env) -> None:
 def test_remittance_applies_automatically_with_explanation(env):
     acme = add_customer(env, "Acme Corporation")
     inv = add_invoice(env, acme, "1043.50")
-    import_lines(env, line("1043.50", ref="B1", payer="ACME CORP",
-                           text=f"PAYMENT {inv.number}"))
+    import_lines(env, line("1043.50", ref="B1", payer="ACME CORP", text=f"PAYMENT {inv.number}"))
     result = run(env)
     assert result.auto_applied == 1
     assert open_amount(env, inv.number) == Decimal("0.00")
@@ -93,26 +113,39 @@ def test_remittance_applies_automatically_with_explanation(env):
 def test_same_file_twice_and_same_transaction_in_another_file_create_nothing(env):
     acme = add_customer(env, "Acme Corporation")
     add_invoice(env, acme, "100.00")
-    first = import_lines(env, line("100.00", ref="TX1"), line("55.00", ref="TX2"),
-                         name="intraday.csv")
-    again = import_lines(env, line("100.00", ref="TX1"), line("55.00", ref="TX2"),
-                         name="intraday.csv")
-    eod = import_lines(env, line("100.00", ref="TX1"), line("55.00", ref="TX2"),
-                       line("70.00", ref="TX3"), name="eod.csv")
+    first = import_lines(
+        env, line("100.00", ref="TX1"), line("55.00", ref="TX2"), name="intraday.csv"
+    )
+    again = import_lines(
+        env, line("100.00", ref="TX1"), line("55.00", ref="TX2"), name="intraday.csv"
+    )
+    eod = import_lines(
+        env,
+        line("100.00", ref="TX1"),
+        line("55.00", ref="TX2"),
+        line("70.00", ref="TX3"),
+        name="eod.csv",
+    )
     assert first.receipts_created == 2
     assert again.already_imported and again.receipts_created == 0
     assert eod.receipts_created == 1 and eod.duplicates == 2
     uow = env.uow()
     with uow:
-        count = uow.conn.execute(select(func.count()).select_from(receipts).where(
-            receipts.c.company_id == uow.company.id)).scalar_one()
+        count = uow.conn.execute(
+            select(func.count())
+            .select_from(receipts)
+            .where(receipts.c.company_id == uow.company.id)
+        ).scalar_one()
     assert count == 3
     conservation_holds(env)
 
 
 def test_debits_are_skipped_and_returns_are_queued(env):
-    result = import_lines(env, line("12.00", ref="FEE", direction=Direction.DEBIT),
-                          line("500.00", ref="RET", direction=Direction.DEBIT, reversal=True))
+    result = import_lines(
+        env,
+        line("12.00", ref="FEE", direction=Direction.DEBIT),
+        line("500.00", ref="RET", direction=Direction.DEBIT, reversal=True),
+    )
     assert result.skipped_debits == 1 and result.returns_created == 1
     items = list_exceptions(env.uow())
     assert [e.kind for e in items] == ["return"]
@@ -122,8 +155,16 @@ def test_debits_are_skipped_and_returns_are_queued(env):
 def test_unknown_payer_is_never_applied_and_is_listed_with_its_age(env):
     acme = add_customer(env, "Acme Corporation")
     add_invoice(env, acme, "250.00")
-    import_lines(env, line("250.00", ref="X9", payer="SOMEONE ELSE ENTIRELY",
-                           text="THANK YOU", day=date(2026, 3, 2)))
+    import_lines(
+        env,
+        line(
+            "250.00",
+            ref="X9",
+            payer="SOMEONE ELSE ENTIRELY",
+            text="THANK YOU",
+            day=date(2026, 3, 2),
+        ),
+    )
     result = run(env)
     assert result.auto_applied == 0
     (item,) = list_exceptions(env.uow())
@@ -136,15 +177,21 @@ def test_manual_apply_teaches_the_payer_account(env):
     globex = add_customer(env, "Globex Industries")
     inv1 = add_invoice(env, globex, "800.00")
     inv2 = add_invoice(env, globex, "640.00")
-    import_lines(env, line("800.00", ref="G1", payer="GBX LLC", account="DE89370400440532013000",
-                           text="MARCH"), name="a.csv")
+    import_lines(
+        env,
+        line("800.00", ref="G1", payer="GBX LLC", account="DE89370400440532013000", text="MARCH"),
+        name="a.csv",
+    )
     assert run(env).auto_applied == 0
     rid = list_exceptions(env.uow())[0].receipt_id
     apply_receipt(ApplyReceipt(rid, (Target(inv1.number),)), env.uow())
     assert open_amount(env, inv1.number) == 0
     # the same payer account pays the other invoice: now it applies itself
-    import_lines(env, line("640.00", ref="G2", payer="GBX LLC",
-                           account="DE89370400440532013000", text="APRIL"), name="b.csv")
+    import_lines(
+        env,
+        line("640.00", ref="G2", payer="GBX LLC", account="DE89370400440532013000", text="APRIL"),
+        name="b.csv",
+    )
     assert run(env).auto_applied == 1
     assert open_amount(env, inv2.number) == 0
     conservation_holds(env)
@@ -159,8 +206,9 @@ def test_unapply_reopens_the_invoice_and_returns_the_cash(env):
     assert rid is None  # fully applied: nothing in the queue
     uow = env.uow()
     with uow:
-        receipt_id = uow.conn.execute(select(receipts.c.id).where(
-            receipts.c.company_id == uow.company.id)).scalar_one()
+        receipt_id = uow.conn.execute(
+            select(receipts.c.id).where(receipts.c.company_id == uow.company.id)
+        ).scalar_one()
     unapply_receipt(UnapplyReceipt(receipt_id, reason="wrong customer"), env.uow())
     assert open_amount(env, inv.number) == Decimal("300.00")
     assert [e.receipt_id for e in list_exceptions(env.uow())] == [receipt_id]
@@ -175,13 +223,19 @@ def test_over_application_is_refused_and_changes_nothing(env):
     rid = list_exceptions(env.uow())[0].receipt_id
     uow = env.uow()
     with uow:
-        before = uow.conn.execute(select(func.count()).select_from(journal_entries).where(
-            journal_entries.c.company_id == uow.company.id)).scalar_one()
+        before = uow.conn.execute(
+            select(func.count())
+            .select_from(journal_entries)
+            .where(journal_entries.c.company_id == uow.company.id)
+        ).scalar_one()
     with pytest.raises(OverApplication):
         apply_receipt(ApplyReceipt(rid, (Target(inv.number, Decimal("150.00")),)), env.uow())
     with uow:
-        after = uow.conn.execute(select(func.count()).select_from(journal_entries).where(
-            journal_entries.c.company_id == uow.company.id)).scalar_one()
+        after = uow.conn.execute(
+            select(func.count())
+            .select_from(journal_entries)
+            .where(journal_entries.c.company_id == uow.company.id)
+        ).scalar_one()
     assert after == before
     assert open_amount(env, inv.number) == Decimal("100.00")
 
@@ -192,8 +246,9 @@ def test_overpayment_is_kept_as_customer_credit(env):
     import_lines(env, line("130.00", ref="P1", text="no reference"))
     run(env)
     rid = list_exceptions(env.uow())[0].receipt_id
-    apply_receipt(ApplyReceipt(rid, (Target(inv.number),), keep_remainder_as_credit=True),
-                  env.uow())
+    apply_receipt(
+        ApplyReceipt(rid, (Target(inv.number),), keep_remainder_as_credit=True), env.uow()
+    )
     assert list_exceptions(env.uow()) == []
     rows = export_applications(env.uow())
     assert {r["rule"] for r in rows} == {"manual", "customer_credit"}
@@ -208,14 +263,26 @@ def test_an_analyst_cannot_apply_cash(env):
 
 def test_structured_remittance_with_discount_and_deduction(env):
     acme = add_customer(env, "Acme Corporation")
-    inv1 = add_invoice(env, acme, "1000.00", discount="20.00", discount_days=10,
-                       issue_date=date(2026, 3, 1))
+    inv1 = add_invoice(
+        env, acme, "1000.00", discount="20.00", discount_days=10, issue_date=date(2026, 3, 1)
+    )
     inv2 = add_invoice(env, acme, "500.00", issue_date=date(2026, 3, 1))
-    remittance = (RemittanceLine(inv1.number, paid=Decimal("980.00"), discount=Decimal("20.00")),
-                  RemittanceLine(inv2.number, paid=Decimal("400.00"),
-                                 adjustment=Decimal("100.00"), reason_code="DAMAGED"))
-    import_lines(env, line("1380.00", ref="S1", payer="ACME CORPORATION",
-                           remittance=remittance, day=date(2026, 3, 9)))
+    remittance = (
+        RemittanceLine(inv1.number, paid=Decimal("980.00"), discount=Decimal("20.00")),
+        RemittanceLine(
+            inv2.number, paid=Decimal("400.00"), adjustment=Decimal("100.00"), reason_code="DAMAGED"
+        ),
+    )
+    import_lines(
+        env,
+        line(
+            "1380.00",
+            ref="S1",
+            payer="ACME CORPORATION",
+            remittance=remittance,
+            day=date(2026, 3, 9),
+        ),
+    )
     result = run(env)
     assert result.auto_applied == 1, result.decisions[0].explanation
     assert open_amount(env, inv1.number) == 0 and open_amount(env, inv2.number) == 0
@@ -224,7 +291,9 @@ def test_structured_remittance_with_discount_and_deduction(env):
     assert tb["1250"].debit.amount == Decimal("100.00")  # deduction to clear
     rows = export_applications(env.uow())
     assert [(r["invoice_number"], r["amount"], r["status"]) for r in rows] == [
-        (inv1.number, "980.00", "auto"), (inv2.number, "400.00", "auto")]
+        (inv1.number, "980.00", "auto"),
+        (inv2.number, "400.00", "auto"),
+    ]
     conservation_holds(env)
 
 

@@ -35,8 +35,9 @@ def test_parallel_applications_never_over_apply_an_invoice(env):
     def apply(receipt_id: int) -> None:
         start.wait()
         try:
-            apply_receipt(ApplyReceipt(receipt_id, (Target(inv.number, Decimal("80.00")),)),
-                          env.uow())
+            apply_receipt(
+                ApplyReceipt(receipt_id, (Target(inv.number, Decimal("80.00")),)), env.uow()
+            )
             result = "applied"
         except OverApplication:
             result = "refused"

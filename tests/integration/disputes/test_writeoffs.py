@@ -116,8 +116,11 @@ def test_auto_approve_threshold_and_allowance_account(people):
 
 def test_a_foreign_currency_write_off_is_judged_by_its_value_in_the_matrix_currency(people):
     env = people
-    configure(env, approval_matrix={"limits": {"specialist": "250", "lead": "1000"}},
-              fx_rates={"EUR": "1.10"})
+    configure(
+        env,
+        approval_matrix={"limits": {"specialist": "250", "lead": "1000"}},
+        fx_rates={"EUR": "1.10"},
+    )
     cust = add_customer(env, "Epsilon GmbH", currency="EUR")
     small = add_invoice(env, cust, "900.00", currency="EUR")  # 990.00 USD: within 1,000
     large = add_invoice(env, cust, "950.00", currency="EUR")  # 1,045.00 USD: above it

@@ -283,24 +283,33 @@ class CashRepository:
     def documents_by_ids(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
         for part in _chunks(list(ids)):
-            rows = self.conn.execute(select(documents).where(
-                documents.c.company_id == self.company_id, documents.c.id.in_(part)))
+            rows = self.conn.execute(
+                select(documents).where(
+                    documents.c.company_id == self.company_id, documents.c.id.in_(part)
+                )
+            )
             out.update({r.id: dict(r._mapping) for r in rows})
         return out
 
     def documents_by_numbers(self, numbers: Sequence[str]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for part in _chunks(list(numbers)):
-            rows = self.conn.execute(select(documents).where(
-                documents.c.company_id == self.company_id, documents.c.number.in_(part)))
+            rows = self.conn.execute(
+                select(documents).where(
+                    documents.c.company_id == self.company_id, documents.c.number.in_(part)
+                )
+            )
             out.extend(dict(r._mapping) for r in rows)
         return out
 
     def receipts_by_ids(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
         for part in _chunks(list(ids)):
-            rows = self.conn.execute(select(receipts).where(
-                receipts.c.company_id == self.company_id, receipts.c.id.in_(part)))
+            rows = self.conn.execute(
+                select(receipts).where(
+                    receipts.c.company_id == self.company_id, receipts.c.id.in_(part)
+                )
+            )
             out.update({r.id: dict(r._mapping) for r in rows})
         return out
 
@@ -328,14 +337,22 @@ class CashRepository:
         remaining = documents.c.open_minor - bindparam("x")
         stmt = (
             update(documents)
-            .where(documents.c.id == bindparam("did"), documents.c.company_id == self.company_id,
-                   documents.c.open_minor >= bindparam("x"))
+            .where(
+                documents.c.id == bindparam("did"),
+                documents.c.company_id == self.company_id,
+                documents.c.open_minor >= bindparam("x"),
+            )
             .values(
                 open_minor=remaining,
                 status=case(
-                    (and_(documents.c.status != "issued",
-                          documents.c.status != "partially_paid",
-                          documents.c.status != "paid"), documents.c.status),
+                    (
+                        and_(
+                            documents.c.status != "issued",
+                            documents.c.status != "partially_paid",
+                            documents.c.status != "paid",
+                        ),
+                        documents.c.status,
+                    ),
                     (remaining == 0, "paid"),
                     (remaining == documents.c.total_minor, "issued"),
                     else_="partially_paid",
@@ -348,12 +365,18 @@ class CashRepository:
     def _raise_over_application(self, settles: Sequence[tuple[int, int, str, str]]) -> None:
         # A row whose guard failed changed nothing, so its document's open amount
         # is still below what that row asked for (the transaction rolls back).
-        opens = dict(self.conn.execute(select(documents.c.id, documents.c.open_minor).where(
-            documents.c.id.in_([d for d, _, _, _ in settles]))).all())
+        opens = dict(
+            self.conn.execute(
+                select(documents.c.id, documents.c.open_minor).where(
+                    documents.c.id.in_([d for d, _, _, _ in settles])
+                )
+            ).all()
+        )
         failed = next((s for s in settles if opens.get(s[0], 0) < s[1]), settles[0])
         d, x, cur, number = failed
-        raise OverApplication(number, Money.from_minor(opens.get(d, 0), cur),
-                              Money.from_minor(x, cur))
+        raise OverApplication(
+            number, Money.from_minor(opens.get(d, 0), cur), Money.from_minor(x, cur)
+        )
 
     def take_unapplied_many(self, takes: Sequence[tuple[int, int, str]]) -> None:
         """Guarded bulk ``take_unapplied``: (receipt id, minor, currency) rows."""
@@ -363,17 +386,27 @@ class CashRepository:
         remaining = receipts.c.unapplied_minor - bindparam("x")
         stmt = (
             update(receipts)
-            .where(receipts.c.id == bindparam("rid"), receipts.c.company_id == self.company_id,
-                   receipts.c.unapplied_minor >= bindparam("x"))
-            .values(unapplied_minor=remaining,
-                    status=case((remaining == 0, "applied"), else_="partial"))
+            .where(
+                receipts.c.id == bindparam("rid"),
+                receipts.c.company_id == self.company_id,
+                receipts.c.unapplied_minor >= bindparam("x"),
+            )
+            .values(
+                unapplied_minor=remaining, status=case((remaining == 0, "applied"), else_="partial")
+            )
         )
         if self.conn.execute(stmt, rows).rowcount != len(rows):
-            left = dict(self.conn.execute(select(receipts.c.id, receipts.c.unapplied_minor).where(
-                receipts.c.id.in_([r for r, _, _ in takes]))).all())
+            left = dict(
+                self.conn.execute(
+                    select(receipts.c.id, receipts.c.unapplied_minor).where(
+                        receipts.c.id.in_([r for r, _, _ in takes])
+                    )
+                ).all()
+            )
             r, x, cur = next(((r, x, c) for r, x, c in takes if left.get(r, 0) < x), takes[0])
-            raise OverApplication(f"receipt {r}", Money.from_minor(left.get(r, 0), cur),
-                                  Money.from_minor(x, cur))
+            raise OverApplication(
+                f"receipt {r}", Money.from_minor(left.get(r, 0), cur), Money.from_minor(x, cur)
+            )
 
     def add_settlements(self, rows: list[dict[str, Any]]) -> None:
         if rows:

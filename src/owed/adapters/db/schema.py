@@ -137,7 +137,10 @@ journal_lines = Table(
     Column("document_id", BigInteger),
     Column("memo", Text, nullable=False, server_default=""),
     ForeignKeyConstraint(
-        ["entry_id"], ["journal_entries.id"], deferrable=True, initially="DEFERRED",
+        ["entry_id"],
+        ["journal_entries.id"],
+        deferrable=True,
+        initially="DEFERRED",
         name="fk_journal_lines_entry_id_journal_entries",
     ),
     Index("ix_journal_lines_entry", "entry_id", "line_no", unique=True),

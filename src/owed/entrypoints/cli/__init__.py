@@ -40,8 +40,9 @@ app.command("status")(foundation.status)
 app.add_typer(cash.cashapp_app, name="cashapp")
 app.add_typer(cash.bench_app, name="bench")
 
-import_app = typer.Typer(help="Import files: bank statements and remittances, customers, invoices.",
-                         no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import files: bank statements and remittances, customers, invoices.", no_args_is_help=True
+)
 import_app.command("bank")(cash.import_bank)
 import_app.command("customers")(imports.import_customers_cmd)
 import_app.command("invoices")(imports.import_invoices_cmd)

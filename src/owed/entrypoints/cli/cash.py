@@ -19,36 +19,46 @@ from owed.services import cash_application as cashapp
 from owed.services import cash_corrections as corrections
 from owed.services.payments import ImportBankFile, import_bank_file
 
-cashapp_app = typer.Typer(help="Cash application: match receipts to invoices.",
-                          no_args_is_help=True)
+cashapp_app = typer.Typer(
+    help="Cash application: match receipts to invoices.", no_args_is_help=True
+)
 
 
 def import_bank(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    format: Annotated[str | None, typer.Option(
-        help="bai2, camt, mt940, x12-820, nacha, lockbox, csv, xlsx (default: detect)")] = None,
-    lenient: Annotated[bool, typer.Option(
-        help="Report wrong control totals as warnings instead of refusing the file")] = False,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            help="bai2, camt, mt940, x12-820, nacha, lockbox, csv, xlsx (default: detect)"
+        ),
+    ] = None,
+    lenient: Annotated[
+        bool,
+        typer.Option(help="Report wrong control totals as warnings instead of refusing the file"),
+    ] = False,
     account: Annotated[str | None, typer.Option(help="Bank account the file is for")] = None,
-    layout: Annotated[Path | None, typer.Option(
-        help="Lockbox layout or CSV column mapping (TOML/JSON)")] = None,
+    layout: Annotated[
+        Path | None, typer.Option(help="Lockbox layout or CSV column mapping (TOML/JSON)")
+    ] = None,
 ) -> None:
     """Import a bank statement or remittance file as receipts (format detected from content)."""
     data = file.read_bytes()
-    options = ParseOptions(strict=not lenient,
-                           default_currency=runtime().settings.base_currency)
+    options = ParseOptions(strict=not lenient, default_currency=runtime().settings.base_currency)
     if layout is not None:
         options.layout = _load_layout(layout)
     parsed = parse_bytes(data, str(file), format, options)
-    result = import_bank_file(ImportBankFile(parsed, file.name, file_digest(data), account),
-                              runtime().uow())
+    result = import_bank_file(
+        ImportBankFile(parsed, file.name, file_digest(data), account), runtime().uow()
+    )
     if result.already_imported:
         console.print(f"{file.name} was already imported: nothing created")
         return
     totals = ", ".join(str(m) for m in result.total.values()) or "nothing"
-    console.print(f"{file.name} ({result.format}): {result.receipts_created} receipts ({totals}), "
-                  f"{result.returns_created} returns, {result.duplicates} already known, "
-                  f"{result.skipped_debits} debits skipped")
+    console.print(
+        f"{file.name} ({result.format}): {result.receipts_created} receipts ({totals}), "
+        f"{result.returns_created} returns, {result.duplicates} already known, "
+        f"{result.skipped_debits} debits skipped"
+    )
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
 
@@ -71,19 +81,28 @@ def run(
 ) -> None:
     """Match every unapplied receipt; apply the confident ones, queue the rest with reasons."""
     rt = runtime()
-    with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeRemainingColumn(), console=console,
-                  transient=True) as progress:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task("matching", total=None)
         result = cashapp.run_cash_application(
-            cashapp.RunCashApplication(batch=batch), rt.uow(),
-            progress=lambda n: progress.advance(task, n))
+            cashapp.RunCashApplication(batch=batch),
+            rt.uow(),
+            progress=lambda n: progress.advance(task, n),
+        )
     if not result.receipts:
         console.print("no receipts waiting to be applied")
         return
     share = result.auto_applied / result.receipts
-    console.print(f"{result.receipts} receipts: {result.auto_applied} applied automatically "
-                  f"({share:.1%} by count), {result.exceptions} to the exception queue")
+    console.print(
+        f"{result.receipts} receipts: {result.auto_applied} applied automatically "
+        f"({share:.1%} by count), {result.exceptions} to the exception queue"
+    )
     for cur, total in sorted(result.total_value.items()):
         applied = result.applied_value.get(cur)
         value_share = (applied.amount / total.amount) if applied and total.amount else 0
@@ -98,29 +117,69 @@ def exceptions(
 ) -> None:
     """Receipts not fully applied: reason, age against the 5-business-day SLA, suggestions."""
     items = corrections.list_exceptions(runtime().uow())
-    t = table("Unapplied cash", "receipt", "value date", "amount", "unapplied", "payer",
-              "age (bd)", "reason / best suggestion", numeric=("amount", "unapplied", "age (bd)"))
+    t = table(
+        "Unapplied cash",
+        "receipt",
+        "value date",
+        "amount",
+        "unapplied",
+        "payer",
+        "age (bd)",
+        "reason / best suggestion",
+        numeric=("amount", "unapplied", "age (bd)"),
+    )
     for e in items:
         best = e.suggestions[0]["explanation"] if e.suggestions else ""
         age = f"[red]{e.business_days_open}[/]" if e.over_sla else str(e.business_days_open)
-        t.add_row(str(e.receipt_id), e.value_date.isoformat(), e.amount.format(),
-                  e.unapplied.format(), (e.payer_name or "")[:28], age,
-                  (e.reason + (f" | {best}" if best else ""))[:90])
+        t.add_row(
+            str(e.receipt_id),
+            e.value_date.isoformat(),
+            e.amount.format(),
+            e.unapplied.format(),
+            (e.payer_name or "")[:28],
+            age,
+            (e.reason + (f" | {best}" if best else ""))[:90],
+        )
     console.print(t)
     over = [e for e in items if e.over_sla]
-    console.print(f"{len(items)} receipts open, {len(over)} over the "
-                  f"{cashapp.UNAPPLIED_SLA_BUSINESS_DAYS}-business-day SLA")
+    console.print(
+        f"{len(items)} receipts open, {len(over)} over the "
+        f"{cashapp.UNAPPLIED_SLA_BUSINESS_DAYS}-business-day SLA"
+    )
     if csv_out:
         with csv_out.open("w", newline="") as fh:
             w = csv.writer(fh)
-            w.writerow(["receipt_id", "value_date", "currency", "amount", "unapplied",
-                        "payer_name", "bank_reference", "business_days_open", "over_sla",
-                        "reason", "best_suggestion"])
+            w.writerow(
+                [
+                    "receipt_id",
+                    "value_date",
+                    "currency",
+                    "amount",
+                    "unapplied",
+                    "payer_name",
+                    "bank_reference",
+                    "business_days_open",
+                    "over_sla",
+                    "reason",
+                    "best_suggestion",
+                ]
+            )
             for e in items:
-                w.writerow([e.receipt_id, e.value_date, e.amount.currency.code, e.amount.amount,
-                            e.unapplied.amount, e.payer_name or "", e.bank_reference or "",
-                            e.business_days_open, e.over_sla, e.reason,
-                            e.suggestions[0]["explanation"] if e.suggestions else ""])
+                w.writerow(
+                    [
+                        e.receipt_id,
+                        e.value_date,
+                        e.amount.currency.code,
+                        e.amount.amount,
+                        e.unapplied.amount,
+                        e.payer_name or "",
+                        e.bank_reference or "",
+                        e.business_days_open,
+                        e.over_sla,
+                        e.reason,
+                        e.suggestions[0]["explanation"] if e.suggestions else "",
+                    ]
+                )
         console.print(f"written to {csv_out}")
 
 
@@ -136,13 +195,18 @@ def _target(spec: str) -> corrections.Target:
 def apply(
     receipt: int,
     invoices: Annotated[list[str], typer.Argument(help="INVOICE[:AMOUNT] ...")],
-    credit_remainder: Annotated[bool, typer.Option(
-        help="Keep what is left as a credit on the customer's account")] = False,
+    credit_remainder: Annotated[
+        bool, typer.Option(help="Keep what is left as a credit on the customer's account")
+    ] = False,
     note: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Apply a receipt by hand (teaches the matcher for next time)."""
-    entry = corrections.apply_receipt(corrections.ApplyReceipt(
-        receipt, tuple(_target(s) for s in invoices), credit_remainder, note), runtime().uow())
+    entry = corrections.apply_receipt(
+        corrections.ApplyReceipt(
+            receipt, tuple(_target(s) for s in invoices), credit_remainder, note
+        ),
+        runtime().uow(),
+    )
     console.print(f"receipt {receipt} applied (journal entry {entry})")
 
 
@@ -153,8 +217,9 @@ def unapply(
     reason: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Reverse a receipt's applications; the cash returns to unapplied."""
-    entry = corrections.unapply_receipt(corrections.UnapplyReceipt(receipt, invoice, reason),
-                                        runtime().uow())
+    entry = corrections.unapply_receipt(
+        corrections.UnapplyReceipt(receipt, invoice, reason), runtime().uow()
+    )
     console.print(f"receipt {receipt} unapplied (journal entry {entry})")
 
 
@@ -170,8 +235,9 @@ def export_applications(
     console.print(f"{len(rows)} rows written to {file}")
 
 
-bench_app = typer.Typer(help="Benchmarks that run through the real use cases.",
-                        no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Benchmarks that run through the real use cases.", no_args_is_help=True
+)
 
 
 @bench_app.command("cashapp")
@@ -179,8 +245,11 @@ def bench_cashapp(
     receipts: Annotated[int, typer.Option(help="Receipts to generate")] = 2_000,
     items: Annotated[int, typer.Option(help="Open invoices to generate")] = 10_000,
     seed: Annotated[int, typer.Option()] = 1,
-    url: Annotated[str | None, typer.Option(
-        help="PostgreSQL server URL for a scratch database (default: a temporary SQLite file)")
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL server URL for a scratch database (default: a temporary SQLite file)"
+        ),
     ] = None,
 ) -> None:
     """Generate messy bank activity with ground truth; apply it end to end; report the results."""
@@ -188,7 +257,12 @@ def bench_cashapp(
     from owed.entrypoints.bench.scratch import scratch_engine
 
     with scratch_engine(url) as engine:
-        result = run_benchmark(engine, receipts, items, seed=seed,
-                               log=lambda text: console.print(text, highlight=False))
+        result = run_benchmark(
+            engine,
+            receipts,
+            items,
+            seed=seed,
+            log=lambda text: console.print(text, highlight=False),
+        )
     for line in result.lines():
         console.print(line, highlight=False, markup=False)

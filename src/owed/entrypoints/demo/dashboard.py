@@ -25,8 +25,13 @@ def _money(amount: Decimal) -> str:
     return f"{amount / 1000:,.1f}k"
 
 
-def show(console: Console, uow: Callable[[str], SqlUnitOfWork], day: DayResult | None,
-         today: date, base: str) -> None:
+def show(
+    console: Console,
+    uow: Callable[[str], SqlUnitOfWork],
+    day: DayResult | None,
+    today: date,
+    base: str,
+) -> None:
     if day is not None:
         _day(console, day)
     _aging(console, uow, base)
@@ -39,20 +44,25 @@ def show(console: Console, uow: Callable[[str], SqlUnitOfWork], day: DayResult |
 def _day(console: Console, day: DayResult) -> None:
     receipts = sum(f.receipts_created for f in day.files)
     dupes = sum(f.duplicates for f in day.files)
-    lines = [f"bank files: {len(day.files)} imported, {receipts} receipts, "
-             f"{dupes} already known (re-reported)"]
+    lines = [
+        f"bank files: {len(day.files)} imported, {receipts} receipts, "
+        f"{dupes} already known (re-reported)"
+    ]
     if day.cash and day.cash.receipts:
         c = day.cash
-        lines.append(f"cash application: {c.auto_applied} of {c.receipts} receipts applied with "
-                     f"no human touch ({c.auto_applied / c.receipts:.0%} by count); "
-                     f"{c.exceptions} to the exception queue with reasons")
+        lines.append(
+            f"cash application: {c.auto_applied} of {c.receipts} receipts applied with "
+            f"no human touch ({c.auto_applied / c.receipts:.0%} by count); "
+            f"{c.exceptions} to the exception queue with reasons"
+        )
     if day.dunning:
         d = day.dunning
         sent = sum(1 for m in d.messages if m.status == "sent")
         reasons = Counter(e.reason for e in d.run.exclusions)
         top = ", ".join(f"{r} {n}" for r, n in reasons.most_common(4))
-        lines.append(f"dunning: {sent} reminders sent, {len(d.holds)} credit holds; "
-                     f"not dunned: {top}")
+        lines.append(
+            f"dunning: {sent} reminders sent, {len(d.holds)} credit holds; not dunned: {top}"
+        )
     if day.outbox:
         lines.append(f"emails written to {day.outbox}/ (set OWED_SMTP_HOST to send them)")
     console.print(Panel("\n".join(lines), title="Today", title_align="left"))
@@ -67,12 +77,19 @@ def _aging(console: Console, uow: Callable[[str], SqlUnitOfWork], base: str) -> 
     t.add_column("total", justify="right")
     t.add_column(f"in {base}", justify="right")
     for row in report.rows:
-        t.add_row(row.currency, *(_money(row.buckets[label].amount) for label in report.labels),
-                  _money(row.total.amount),
-                  _money(row.base_total.amount) if row.base_total else "")
+        t.add_row(
+            row.currency,
+            *(_money(row.buckets[label].amount) for label in report.labels),
+            _money(row.total.amount),
+            _money(row.base_total.amount) if row.base_total else "",
+        )
     if report.base_total is not None:
-        t.add_row("", *("" for _ in report.labels), "[bold]total[/]",
-                  f"[bold]{_money(report.base_total.amount)}[/]")
+        t.add_row(
+            "",
+            *("" for _ in report.labels),
+            "[bold]total[/]",
+            f"[bold]{_money(report.base_total.amount)}[/]",
+        )
     console.print(t)
 
 
@@ -85,8 +102,10 @@ def _kpis(console: Console, uow: Callable[[str], SqlUnitOfWork], today: date, ba
     report = report_kpis(ReportKpis(start, end), uow("lena"))
     r = report.rows[0]
     am = r.auto_match
-    t = Table(title=f"KPIs, last three full months ({report.date_from} to {report.date_to})",
-              title_justify="left")
+    t = Table(
+        title=f"KPIs, last three full months ({report.date_from} to {report.date_to})",
+        title_justify="left",
+    )
     t.add_column("KPI")
     t.add_column("value", justify="right")
     t.add_column("benchmark / note", style="dim")
@@ -98,8 +117,11 @@ def _kpis(console: Console, uow: Callable[[str], SqlUnitOfWork], today: date, ba
     t.add_row("% current", str(r.percent_current), "CRF median 90.6 %")
     t.add_row("Auto-match, invoice level", str(am.invoice_by_count), "by count")
     t.add_row("Cash application accuracy", str(r.cash_application_accuracy), "target 98 %")
-    t.add_row("Unapplied cash > 7 days", f"{r.unapplied_over_7_days} receipts",
-              f"{_money(r.unapplied_over_7_days_amount)} {base}")
+    t.add_row(
+        "Unapplied cash > 7 days",
+        f"{r.unapplied_over_7_days} receipts",
+        f"{_money(r.unapplied_over_7_days_amount)} {base}",
+    )
     t.add_row("Dispute cycle time", str(r.dispute_cycle_time), "target: 90 % in 7 days")
     t.add_row("Promise-kept rate", str(r.promise_kept), "")
     console.print(t)
@@ -108,8 +130,11 @@ def _kpis(console: Console, uow: Callable[[str], SqlUnitOfWork], today: date, ba
 def _exceptions(console: Console, uow: Callable[[str], SqlUnitOfWork]) -> None:
     items = sorted(list_exceptions(uow("carol")), key=lambda e: e.value_date, reverse=True)
     over = sum(1 for e in items if e.over_sla)
-    t = Table(title=f"Exceptions: {len(items)} receipts need a person ({over} over the "
-                    "5-business-day SLA); newest first", title_justify="left")
+    t = Table(
+        title=f"Exceptions: {len(items)} receipts need a person ({over} over the "
+        "5-business-day SLA); newest first",
+        title_justify="left",
+    )
     for col in ("receipt", "amount", "payer", "why"):
         t.add_column(col, justify="right" if col == "amount" else "left")
     for e in items[:8]:
@@ -132,5 +157,10 @@ def _worklist(console: Console, uow: Callable[[str], SqlUnitOfWork]) -> None:
 def _forecast(console: Console, uow: Callable[[str], SqlUnitOfWork], base: str) -> None:
     result = run_forecast(RunForecast(), uow("lena"))
     parts = [f"{m}" for m in result.next_14_days.values()]
-    console.print(Panel("expected cash in the next 14 days: " + ", ".join(parts),
-                        title="Forecast", title_align="left"))
+    console.print(
+        Panel(
+            "expected cash in the next 14 days: " + ", ".join(parts),
+            title="Forecast",
+            title_align="left",
+        )
+    )

@@ -27,14 +27,21 @@ class DayResult:
     outbox: Path | None = None
 
 
-def run_day(company: DemoCompany, folder: Path, settings: Settings, clock: Clock,
-            uow: Callable[[str], SqlUnitOfWork], step: Callable[[str], None]) -> DayResult:
+def run_day(
+    company: DemoCompany,
+    folder: Path,
+    settings: Settings,
+    clock: Clock,
+    uow: Callable[[str], SqlUnitOfWork],
+    step: Callable[[str], None],
+) -> DayResult:
     result = DayResult()
     for path in write_bank_files(company, folder / "bank"):
         data = path.read_bytes()
         parsed = parse_bytes(data, str(path), None, ParseOptions(strict=True))
-        result.files.append(import_bank_file(
-            ImportBankFile(parsed, path.name, file_digest(data)), uow("carol")))
+        result.files.append(
+            import_bank_file(ImportBankFile(parsed, path.name, file_digest(data)), uow("carol"))
+        )
         step(f"imported {path.name}")
     result.cash = run_cash_application(RunCashApplication(), uow("carol"))
     step("cash applied")

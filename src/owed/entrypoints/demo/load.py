@@ -63,8 +63,9 @@ def add_users(company: DemoCompany, uow: Callable[[str], SqlUnitOfWork], admin: 
         add_user(AddUser(collector, ("specialist",), collector.title()), uow(admin))
 
 
-def load_master_data(company: DemoCompany, folder: Path,
-                     uow: Callable[[str], SqlUnitOfWork]) -> None:
+def load_master_data(
+    company: DemoCompany, folder: Path, uow: Callable[[str], SqlUnitOfWork]
+) -> None:
     """Customers from a CSV file, then invoices imported on their issue dates."""
     customers_csv = write_customers_csv(folder / "customers.csv", company.customers)
     import_customers(ImportCustomers(read_table(customers_csv)), uow("carol"))
@@ -75,16 +76,23 @@ def load_master_data(company: DemoCompany, folder: Path,
 
 def statement_line(r: DemoReceipt) -> StatementLine:
     return StatementLine(
-        amount=r.amount, currency=r.currency, direction=Direction.CREDIT,
-        value_date=r.value_date, booking_date=r.reported_on, bank_reference=r.bank_reference,
-        customer_reference=r.customer_reference, method=r.method, payer_name=r.payer_name,
-        payer_account=r.payer_account, remittance_text=r.remittance_text,
-        remittance=r.remittance, source_position=f"history {r.id}",
+        amount=r.amount,
+        currency=r.currency,
+        direction=Direction.CREDIT,
+        value_date=r.value_date,
+        booking_date=r.reported_on,
+        bank_reference=r.bank_reference,
+        customer_reference=r.customer_reference,
+        method=r.method,
+        payer_name=r.payer_name,
+        payer_account=r.payer_account,
+        remittance_text=r.remittance_text,
+        remittance=r.remittance,
+        source_position=f"history {r.id}",
     )
 
 
-def load_history(company: DemoCompany, uow: Callable[[str], SqlUnitOfWork],
-                 step: Step) -> None:
+def load_history(company: DemoCompany, uow: Callable[[str], SqlUnitOfWork], step: Step) -> None:
     """Past receipts as a bank history file, applied on their value dates as the truth says."""
     receipts = sorted(company.history_receipts, key=lambda r: (r.value_date, r.id))
     by_currency: dict[str, list[DemoReceipt]] = defaultdict(list)
@@ -95,9 +103,13 @@ def load_history(company: DemoCompany, uow: Callable[[str], SqlUnitOfWork],
         for cur, rs in sorted(by_currency.items())
     )
     result = import_bank_file(
-        ImportBankFile(ParsedFile("history", statements), "bank-history.csv",
-                       f"demo-history-{company.seed}-{company.today}"),
-        uow("carol"))
+        ImportBankFile(
+            ParsedFile("history", statements),
+            "bank-history.csv",
+            f"demo-history-{company.seed}-{company.today}",
+        ),
+        uow("carol"),
+    )
     ordered = [r for _, rs in sorted(by_currency.items()) for r in rs]
     db_ids = dict(zip((r.id for r in ordered), result.receipt_ids, strict=True))
     step("history receipts imported", 0)
@@ -108,8 +120,9 @@ def load_history(company: DemoCompany, uow: Callable[[str], SqlUnitOfWork],
         step("history applied", len(chunk))
 
 
-def _apply_chunk(chunk: list[DemoReceipt], db_ids: dict[str, int],
-                 uow: Callable[[str], SqlUnitOfWork]) -> None:
+def _apply_chunk(
+    chunk: list[DemoReceipt], db_ids: dict[str, int], uow: Callable[[str], SqlUnitOfWork]
+) -> None:
     # Most history was applied by the matcher; one in eight by hand (as in real teams).
     for how, user in (("auto", "carol"), ("manual", "carol")):
         part = [r for r in chunk if (hash_id(r.id) % 8 == 0) == (how == "manual")]
@@ -124,18 +137,36 @@ def _apply_chunk(chunk: list[DemoReceipt], db_ids: dict[str, int],
             for r in part:
                 row = receipts[db_ids[r.id]]
                 c = Currency.of(r.currency)
-                lines = [AppLine(docs[a.invoice_number], cash=c.to_minor(a.amount),
-                                 discount=c.to_minor(a.discount), fee=c.to_minor(a.bank_fee))
-                         for a in r.allocations]
+                lines = [
+                    AppLine(
+                        docs[a.invoice_number],
+                        cash=c.to_minor(a.amount),
+                        discount=c.to_minor(a.discount),
+                        fee=c.to_minor(a.bank_fee),
+                    )
+                    for a in r.allocations
+                ]
                 credit = 0
                 customer_id = docs[r.allocations[0].invoice_number]["customer_id"]
-                batch.append(PendingApplication(
-                    row, customer_id, lines, credit, how,
-                    "history" if how == "auto" else "manual", 0.97 if how == "auto" else 1.0,
-                    "applied before Owed took over (demo history)"))
+                batch.append(
+                    PendingApplication(
+                        row,
+                        customer_id,
+                        lines,
+                        credit,
+                        how,
+                        "history" if how == "auto" else "manual",
+                        0.97 if how == "auto" else 1.0,
+                        "applied before Owed took over (demo history)",
+                    )
+                )
             post_applications(work, batch)
-            work.cash.set_matches([{"rid": p.receipt["id"], "ms": how,
-                                    "cid": p.customer_id, "prop": None} for p in batch])
+            work.cash.set_matches(
+                [
+                    {"rid": p.receipt["id"], "ms": how, "cid": p.customer_id, "prop": None}
+                    for p in batch
+                ]
+            )
             work.commit()
 
 
@@ -173,30 +204,39 @@ def load_collections_history(company: DemoCompany, uow_at: UowAt) -> list[str]:
     return problems
 
 
-def _dispute_events(d: Any, collector_of: dict[str, str], uow_at: UowAt,
-                    problems: list[str]) -> Callable[[], None]:
+def _dispute_events(
+    d: Any, collector_of: dict[str, str], uow_at: UowAt, problems: list[str]
+) -> Callable[[], None]:
     def run() -> None:
         owner = collector_of.get(d.customer_id) or "lena"
-        dispute_id = open_dispute(OpenDispute(d.invoice_number, d.reason, d.amount, d.note,
-                                              owner), uow_at(owner, d.opened_on))
+        dispute_id = open_dispute(
+            OpenDispute(d.invoice_number, d.reason, d.amount, d.note, owner),
+            uow_at(owner, d.opened_on),
+        )
         if d.status == "open":
             return
         investigate_dispute(InvestigateDispute(dispute_id, owner), uow_at(owner, d.opened_on))
         closed = d.closed_on or d.opened_on
         try:
             if d.status == "rejected":
-                resolve_dispute(ResolveDispute(dispute_id, "reject", "claim not supported"),
-                                uow_at("lena", closed))
+                resolve_dispute(
+                    ResolveDispute(dispute_id, "reject", "claim not supported"),
+                    uow_at("lena", closed),
+                )
             elif d.status == "resolved" and d.resolution == "credit_memo":
-                resolve_dispute(ResolveDispute(dispute_id, "credit_memo", "claim accepted"),
-                                uow_at("lena", closed))
+                resolve_dispute(
+                    ResolveDispute(dispute_id, "credit_memo", "claim accepted"),
+                    uow_at("lena", closed),
+                )
             elif d.status == "resolved" and d.resolution == "write_off":
-                resolved = resolve_dispute(ResolveDispute(dispute_id, "write_off"),
-                                           uow_at(owner, closed))
+                resolved = resolve_dispute(
+                    ResolveDispute(dispute_id, "write_off"), uow_at(owner, closed)
+                )
                 if resolved.pending and resolved.reference:  # "write-off 12"
                     write_off_id = int(resolved.reference.rsplit(" ", 1)[-1])
-                    approve_write_off(ApproveWriteOff(write_off_id),
-                                      uow_at(_approver(d.amount), closed))
+                    approve_write_off(
+                        ApproveWriteOff(write_off_id), uow_at(_approver(d.amount), closed)
+                    )
         except OwedError as exc:
             problems.append(f"dispute on {d.invoice_number}: {exc}")
 
@@ -204,14 +244,17 @@ def _dispute_events(d: Any, collector_of: dict[str, str], uow_at: UowAt,
 
 
 def _promise(p: Any, uow_at: UowAt) -> None:
-    add_promise(AddPromise(p.customer_id, p.amount, p.promised_for, "AP department",
-                           p.invoice_numbers), uow_at(p.collector, p.made_on))
+    add_promise(
+        AddPromise(p.customer_id, p.amount, p.promised_for, "AP department", p.invoice_numbers),
+        uow_at(p.collector, p.made_on),
+    )
 
 
 def _write_off(w: Any, collector_of: dict[str, str], uow_at: UowAt) -> None:
     requester = collector_of.get(w.customer_id, "carol")
-    result = request_write_off(RequestWriteOff(w.invoice_number, w.amount, w.reason),
-                               uow_at(requester, w.on))
+    result = request_write_off(
+        RequestWriteOff(w.invoice_number, w.amount, w.reason), uow_at(requester, w.on)
+    )
     if result.status == "requested":
         approve_write_off(ApproveWriteOff(result.write_off_id), uow_at(_approver(w.amount), w.on))
 
