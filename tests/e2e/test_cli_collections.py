@@ -89,6 +89,8 @@ def test_dunning_dry_run_then_run_then_again(cli):
     assert len(list((tmp / "data" / "outbox").glob("*.eml"))) == 1
     code, out = run("dunning", "run")
     assert code == 0 and "already ran" in out
+    code, out = run("dunning", "send")
+    assert code == 0 and "no dunning message waiting" in out
     code, out = run("activity", "list", "ACME")
     assert "dunning" in out and "INV-1" in out
 

@@ -2,11 +2,16 @@
 
 * Email: ``render_dunning`` in the customer's language with the level's
   template (``dunning_N``; a level above the shipped templates uses the
-  highest shipped one), ``compose``, then the configured ``MailSender``:
-  SMTP when ``smtp_host`` is set, else ``data_dir/outbox`` (channel
-  ``outbox``). Delivery failures come back as ``failed`` with the reason.
+  highest shipped one), ``compose`` with the message's stable Message-ID
+  (``message_id_for``: the same message always carries the same id, so a
+  retry after an ambiguous failure can be recognised), then the configured
+  ``MailSender``: SMTP when ``smtp_host`` is set, else ``data_dir/outbox``
+  (channel ``outbox``). Delivery failures come back as ``failed`` with the
+  reason. A retry that finds its Message-ID already in the outbox folder is
+  ``sent`` (the earlier attempt got through).
 * Letter: the same wording laid out by ``render_letter`` as a PDF written to
-  ``data_dir/letters/<reference>.pdf`` (channel ``letter``), for printing.
+  ``data_dir/letters/<reference>.pdf`` (channel ``letter``), for printing; a
+  retry rewrites the same file.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from pathlib import Path
 
 from owed.adapters.delivery import mail_sender_for
 from owed.adapters.documents import CompanyHeader, LetterItemView, LetterView, Party, render_letter
-from owed.adapters.mail.message import compose
+from owed.adapters.mail.message import compose, message_id_for
 from owed.adapters.mail.senders import MailSender
 from owed.adapters.mail.templates import (
     DUNNING_LEVELS,
@@ -120,11 +125,23 @@ class DunningSender:
             rendered.html,
             headers={"X-Owed-Dunning": notice.reference},
             sent_at=self.clock.now(),
+            message_id=notice.message_id,
         )
         result = self.mail.send(message)
+        if result.already_delivered:
+            return NoticeOutcome(
+                self.mail_channel,
+                "sent",
+                result.message_id,
+                "already delivered by an earlier attempt",
+                result.location,
+            )
         return NoticeOutcome(
             self.mail_channel, result.status, result.message_id, result.reason, result.location
         )
+
+    def message_id_for(self, token: str) -> str:
+        return message_id_for(token, self.mail_from)
 
     def _letter(self, notice: OutgoingNotice, rendered: RenderedEmail) -> NoticeOutcome:
         target = self.letters_dir / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', notice.reference)}.pdf"

@@ -1,24 +1,39 @@
-"""The dunning run: who gets which reminder today, sending it, and recording it.
+"""The dunning run: who gets which reminder today, recording it, then sending it.
 
-``run_dunning`` is one transaction:
+Decisions are committed before anything leaves (an outbox):
 
-1. promises and plans are evaluated from cash application (a broken one is
-   recorded and no longer protects its items);
-2. the customers' states are loaded in bulk (open items with their disputed
-   amount and last level, unapplied cash and credits, blocked flags) and the
-   domain's ``select`` decides the notices and every exclusion with its reason;
+1. ``run_dunning`` evaluates promises and plans from cash application (a
+   broken one is recorded and no longer protects its items);
+2. loads the customers' states in bulk (open items with their disputed
+   amount, last level and whether that level's message is still undelivered,
+   unapplied cash and credits, blocked flags) and the domain's ``select``
+   decides the notices and every exclusion with its reason;
 3. with ``dry_run`` nothing is written and the preview is returned;
-4. otherwise a ``dunning_runs`` row for (company, today) is inserted first:
-   a second run the same day finds it and sends nothing (and two concurrent
-   runs collide on its unique key); each notice goes out through the
-   ``NoticeSender`` port (email over SMTP, the outbox folder, or a PDF letter),
-   and the message (sent / failed + reason, message id), the item levels
-   (only when sent), a timeline entry and an audit record are written;
-5. actions, once the notice went out: a level with the ``hold`` action puts
-   the customer on credit hold (audited); a level with ``escalate_agency``
-   records an ``escalate_agency`` timeline entry and audit event for the
-   placement export; customers over
-   their credit limit are put on hold too (``credit.auto_holds``).
+4. otherwise, in one transaction: a ``dunning_runs`` row for (company, today)
+   is inserted first (a second run the same day finds it and queues nothing;
+   two concurrent runs collide on its unique key), one ``dunning_messages``
+   row per customer **and currency** with status ``queued``, its stable
+   Message-ID and the decided notice (``payload``), the item levels, a
+   timeline entry and an audit record per message, and the automatic holds
+   of customers over their credit limit (``credit.auto_holds``: they do not
+   depend on a notice going out). Then it commits;
+5. ``send_queued`` delivers: each queued (or failed, or abandoned while
+   ``sending``) message is claimed in its own short transaction (``sending``,
+   attempts + 1), sent through the ``NoticeSender`` port with no transaction
+   open, and its outcome recorded in another short transaction (``sent`` with
+   the message id / ``failed`` with the reason), with a timeline entry and an
+   audit record. ``run_dunning`` calls it after committing (also when the
+   day's run already happened, so a later run retries what failed);
+   ``owed dunning send`` calls it alone;
+6. actions that depend on the notice going out happen when it is sent, in the
+   same transaction as the ``sent`` outcome: a level with ``hold`` puts the
+   customer on credit hold (audited); ``escalate_agency`` / ``escalate_legal``
+   write a timeline entry and audit event for the placement export.
+
+While a message is queued or failed, its items wait (``awaiting_delivery``):
+the message is retried, never replaced by a new one. A message whose sender
+died mid-way stays ``sending``; after ``CLAIM_TIMEOUT`` it is retried with the
+same Message-ID, so a receiver that got the first attempt can recognise it.
 
 One consolidated message per customer and currency: a notice whose items are
 in two currencies goes out as two messages (the templates total one currency).
@@ -28,9 +43,10 @@ Policies come from the company setting ``dunning_policies`` (see
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -75,7 +91,7 @@ DEFAULT_POLICY = DunningPolicy(
             75,
             Decimal(100),
             Channel.LETTER,
-            "dunning_4",
+            "dunning_5",
             frozenset({DunningAction.ESCALATE_AGENCY}),
         ),
     ),
@@ -100,7 +116,7 @@ def policies_from_settings(settings: Mapping[str, Any]) -> list[DunningPolicy]:
                     int(lv["days"]),
                     Decimal(str(lv.get("min_amount", "0"))),
                     Channel(lv.get("channel", "email")),
-                    str(lv.get("template", f"dunning_{min(int(lv['number']), 4)}")),
+                    str(lv.get("template", f"dunning_{min(int(lv['number']), 5)}")),
                     frozenset(DunningAction(a) for a in lv.get("actions", [])),
                 )
                 for lv in p["levels"]
@@ -140,6 +156,7 @@ class OutgoingNotice:
     company_name: str
     company_settings: Mapping[str, Any]
     reference: str
+    message_id: str | None = None  # stable Message-ID, decided when the message was queued
 
 
 @dataclass(frozen=True)
@@ -154,13 +171,24 @@ class NoticeOutcome:
 class NoticeSender(Protocol):
     def __call__(self, notice: OutgoingNotice) -> NoticeOutcome: ...
 
+    def message_id_for(self, token: str) -> str:
+        """A stable Message-ID for the message named ``token`` (same token, same id)."""
+        ...
+
 
 # -- the run -----------------------------------------------------------------------------
+
+CLAIM_TIMEOUT = timedelta(minutes=15)  # a message `sending` for longer was abandoned
 
 
 @dataclass(frozen=True)
 class RunDunning:
     dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class SendDunning:
+    """Deliver the queued and failed dunning messages (``owed dunning send``)."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +201,8 @@ class SentMessage:
     reason: str
     items: tuple[str, ...]
     total: Money
+    attempts: int = 1
+    run_date: date | None = None
 
 
 @dataclass
@@ -183,6 +213,7 @@ class DunningResult:
     run: DunningRun
     customers: dict[str, str]  # customer id (as in the run) -> external id
     messages: list[SentMessage] = field(default_factory=list)
+    queued: int = 0  # messages this run created (0 on a dry run or a repeated run)
     holds: list[str] = field(default_factory=list)
     escalations: list[str] = field(default_factory=list)
     commitment_changes: list[tuple[str, int, str, str]] = field(default_factory=list)
@@ -192,7 +223,17 @@ class DunningResult:
         return [] if key is None else self.run.why_not(key)
 
 
+@dataclass
+class Delivery:
+    """What one call of ``send_queued`` did."""
+
+    messages: list[SentMessage] = field(default_factory=list)
+    holds: list[str] = field(default_factory=list)
+    escalations: list[str] = field(default_factory=list)
+
+
 def run_dunning(cmd: RunDunning, uow: UnitOfWork, sender: NoticeSender | None) -> DunningResult:
+    """Decide and commit today's messages, then deliver every deliverable message."""
     with uow:
         uow.require(Permission.COLLECT)
         today = uow.today()
@@ -210,36 +251,309 @@ def run_dunning(cmd: RunDunning, uow: UnitOfWork, sender: NoticeSender | None) -
             (k, key, external.get(str(c), str(c)), str(after))
             for k, key, c, _, after in commitments.changes
         ]
-        if cmd.dry_run or result.already_ran:
+        if cmd.dry_run:
             return result
         if sender is None:
+            if result.already_ran:
+                return result
             raise ConfigurationError("a dunning run needs a way to send (SMTP or outbox)")
-        run_id = uow.collections.add_run(today, len(run.notices), uow.actor.username, uow.now())
-        customers = uow.collections.customers_by_id([int(n.customer_id) for n in run.notices])
-        sent = failed = 0
-        for notice in run.notices:
-            customer = customers[int(notice.customer_id)]
-            policy = next(p for p in policies if p.name == notice.policy)
-            outcomes = _send(uow, run_id, notice, policy, customer, doc_ids, sender, today, result)
-            sent += outcomes.count("sent")
-            failed += len(outcomes) - outcomes.count("sent")
-            if "sent" in outcomes:  # a level not delivered is not reached: no action yet
-                _actions(uow, notice, customer, today, result)
-        result.holds += credit.auto_holds(uow, today, exclude=set(result.holds))
-        uow.collections.finish_run(run_id, sent, failed)
-        uow.audit(
-            "dunning.run",
-            "dunning_run",
-            today.isoformat(),
-            after={
-                "notices": len(run.notices),
-                "sent": sent,
-                "failed": failed,
-                "excluded": len(run.exclusions),
-            },
+        if not result.already_ran:
+            _queue(uow, run, policies, doc_ids, sender, today, result)
+            uow.commit()
+    delivery = send_queued(uow, sender)
+    result.messages = delivery.messages
+    result.holds += delivery.holds
+    result.escalations += delivery.escalations
+    return result
+
+
+def send_dunning(cmd: SendDunning, uow: UnitOfWork, sender: NoticeSender) -> Delivery:
+    """``owed dunning send``: deliver what earlier runs queued or failed to send."""
+    return send_queued(uow, sender)
+
+
+def _queue(
+    uow: UnitOfWork,
+    run: DunningRun,
+    policies: list[DunningPolicy],
+    doc_ids: Mapping[str, int],
+    sender: NoticeSender,
+    today: date,
+    result: DunningResult,
+) -> None:
+    """Record the run, a queued message per customer and currency, the levels, the
+    timeline and the audit; and the automatic holds over the credit limit."""
+    run_id = uow.collections.add_run(today, len(run.notices), uow.actor.username, uow.now())
+    customers = uow.collections.customers_by_id([int(n.customer_id) for n in run.notices])
+    queued = 0
+    for notice in run.notices:
+        customer = customers[int(notice.customer_id)]
+        policy = next(p for p in policies if p.name == notice.policy)
+        for code in sorted(notice.totals):
+            _queue_message(uow, run_id, notice, code, policy, customer, doc_ids, sender, today)
+            queued += 1
+    result.queued = queued
+    result.holds += credit.auto_holds(uow, today, exclude=set())
+    uow.audit(
+        "dunning.run",
+        "dunning_run",
+        today.isoformat(),
+        after={"notices": len(run.notices), "queued": queued, "excluded": len(run.exclusions)},
+    )
+
+
+def _queue_message(
+    uow: UnitOfWork,
+    run_id: int,
+    notice: DunningNotice,
+    code: str,
+    policy: DunningPolicy,
+    customer: Customer,
+    doc_ids: Mapping[str, int],
+    sender: NoticeSender,
+    today: date,
+) -> None:
+    mine = [i for i in notice.items if i.dunned_amount.currency.code == code]
+    levels = {i.document: i.level for i in mine}
+    level = max(levels.values())
+    level_def = policy.level(level) or notice.level
+    total = notice.totals[code]
+    reference = f"D-{today.isoformat()}-{customer.external_id}-{code}"
+    actions = sorted(
+        {a.value for i in mine for a in (policy.level(i.level) or notice.level).actions}
+    )
+    payload = {
+        "channel": level_def.channel.value,
+        "level_name": level_def.name,
+        "template": level_def.template,
+        "currency": code,
+        "total_minor": total.to_minor(),
+        "run_date": today.isoformat(),
+        "lines": [
+            [i.document, i.due_date.isoformat(), i.days_overdue, i.dunned_amount.to_minor()]
+            for i in mine
+        ],
+        "actions": actions,
+    }
+    to = customer.billing_email() or ""
+    message_id = uow.collections.add_message(
+        run_id=run_id,
+        customer_id=customer.id,
+        level=level,
+        channel=level_def.channel.value,
+        recipient=to,
+        status="queued",
+        reason="",
+        message_id=sender.message_id_for(f"dunning.{uow.company.code}.{reference}"),
+        items=[[n, lv] for n, lv in levels.items()],
+        created_at=uow.now(),
+        payload=json.dumps(payload),
+        reference=reference,
+    )
+    uow.collections.add_levels([(doc_ids[n], lv, today, message_id) for n, lv in levels.items()])
+    uow.collections.add_activities(
+        [
+            {
+                "customer_id": customer.id,
+                "kind": "dunning",
+                "on_date": today,
+                "note": f"level {level} ({level_def.name}) {level_def.channel.value} "
+                f"to {to or '-'} queued: {', '.join(levels)} total {total}",
+                "outcome": "queued",
+                "created_by": uow.actor.username,
+                "created_at": uow.now(),
+            }
+        ]
+    )
+    uow.audit(
+        "dunning.queue",
+        "customer",
+        customer.external_id,
+        after={
+            "level": level,
+            "channel": level_def.channel.value,
+            "items": levels,
+            "total": str(total),
+            "reference": reference,
+            "actions": actions,
+        },
+    )
+
+
+# -- delivery ----------------------------------------------------------------------------
+
+
+def send_queued(uow: UnitOfWork, sender: NoticeSender) -> Delivery:
+    """Send every deliverable message, one at a time, each outcome in its own transaction.
+
+    No transaction is open while a message is being sent: a slow SMTP server
+    holds no lock, and a crash leaves at worst one message ``sending``.
+    """
+    with uow:
+        uow.require(Permission.COLLECT)
+        pending = uow.collections.deliverable_messages(uow.now() - CLAIM_TIMEOUT)
+    delivery = Delivery()
+    for message_id in pending:
+        with uow:
+            row = uow.collections.claim_message(message_id, uow.now(), uow.now() - CLAIM_TIMEOUT)
+            if row is None:  # another sender took it, or finished it
+                continue
+            customer = uow.collections.customers_by_id([int(row["customer_id"])])[
+                int(row["customer_id"])
+            ]
+            notice = _outgoing(uow, row, customer)
+            uow.commit()
+        if notice.channel is Channel.EMAIL and not notice.to:
+            outcome = NoticeOutcome("email", "failed", reason="customer has no email address")
+        else:
+            outcome = sender(notice)
+        with uow:
+            _record(uow, row, notice, outcome, delivery)
+            uow.commit()
+    return delivery
+
+
+def _outgoing(uow: UnitOfWork, row: Mapping[str, Any], customer: Customer) -> OutgoingNotice:
+    payload = row["payload"]
+    currency = Currency.of(payload["currency"])
+    lines = tuple(
+        NoticeLine(n, date.fromisoformat(due), int(days), Money.from_minor(int(m), currency))
+        for n, due, days, m in payload["lines"]
+    )
+    run_date = date.fromisoformat(payload["run_date"])
+    return OutgoingNotice(
+        customer=customer,
+        # the address as it is now: a customer given an email since the run gets the retry
+        to=customer.billing_email() or row["recipient"] or None,
+        channel=Channel(payload["channel"]),
+        level=int(row["level"]),
+        level_name=payload["level_name"],
+        template=payload["template"],
+        items=lines,
+        total=Money.from_minor(int(payload["total_minor"]), currency),
+        letter_date=run_date,
+        company_name=uow.company.name,
+        company_settings=uow.company.settings,
+        reference=row["reference"],
+        message_id=row["message_id"],
+    )
+
+
+def _record(
+    uow: UnitOfWork,
+    row: Mapping[str, Any],
+    notice: OutgoingNotice,
+    outcome: NoticeOutcome,
+    delivery: Delivery,
+) -> None:
+    today = uow.today()
+    customer = uow.collections.customers_by_id([int(row["customer_id"])])[int(row["customer_id"])]
+    sent = outcome.status == "sent"
+    uow.collections.record_delivery(
+        int(row["id"]),
+        int(row["run_id"]),
+        row["status"],
+        today,
+        status=outcome.status,
+        reason=outcome.reason,
+        channel=outcome.channel,
+        recipient=notice.to or "",
+        message_id=outcome.message_id or row["message_id"],
+        location=outcome.location,
+        sent_at=uow.now() if sent else None,
+    )
+    numbers = [n for n, _ in row["items"]]
+    attempts = int(row["attempts"])
+    uow.collections.add_activities(
+        [
+            {
+                "customer_id": customer.id,
+                "kind": "dunning",
+                "on_date": today,
+                "note": f"level {notice.level} ({notice.level_name}) {outcome.channel} "
+                f"to {notice.to or '-'}: {', '.join(numbers)} total {notice.total}"
+                + (f"; attempt {attempts}" if attempts > 1 else "")
+                + (f"; failed: {outcome.reason}" if not sent else ""),
+                "outcome": outcome.status,
+                "message_id": outcome.message_id or row["message_id"],
+                "created_by": uow.actor.username,
+                "created_at": uow.now(),
+            }
+        ]
+    )
+    uow.audit(
+        "dunning.send",
+        "customer",
+        customer.external_id,
+        after={
+            "level": notice.level,
+            "channel": outcome.channel,
+            "status": outcome.status,
+            "reason": outcome.reason,
+            "items": dict((n, lv) for n, lv in row["items"]),
+            "total": str(notice.total),
+            "attempts": attempts,
+            "message_id": outcome.message_id or row["message_id"],
+        },
+    )
+    delivery.messages.append(
+        SentMessage(
+            customer.external_id,
+            notice.level,
+            outcome.channel,
+            notice.to or "",
+            outcome.status,
+            outcome.reason,
+            tuple(numbers),
+            notice.total,
+            attempts,
+            notice.letter_date,
         )
-        uow.commit()
-        return result
+    )
+    if sent:  # a level not delivered is not reached: its actions wait for the delivery
+        _actions(uow, customer, notice, row["payload"].get("actions", []), numbers, delivery)
+
+
+def _actions(
+    uow: UnitOfWork,
+    customer: Customer,
+    notice: OutgoingNotice,
+    actions: list[str],
+    numbers: list[str],
+    delivery: Delivery,
+) -> None:
+    today = uow.today()
+    if DunningAction.HOLD.value in actions and not customer.on_hold:
+        credit.place_hold_in(
+            uow, customer, "dunning", f"dunning level {notice.level} ({notice.level_name})", today
+        )
+        delivery.holds.append(customer.external_id)
+    for action in (DunningAction.ESCALATE_AGENCY, DunningAction.ESCALATE_LEGAL):
+        if action.value in actions:
+            uow.collections.add_activities(
+                [
+                    {
+                        "customer_id": customer.id,
+                        "kind": action.value,
+                        "on_date": today,
+                        "note": f"flagged for {action.value.replace('_', ' ')}: "
+                        f"{', '.join(numbers)}",
+                        "outcome": "flagged",
+                        "created_by": uow.actor.username,
+                        "created_at": uow.now(),
+                    }
+                ]
+            )
+            uow.audit(
+                f"dunning.{action.value}",
+                "customer",
+                customer.external_id,
+                after={"items": numbers, "level": notice.level},
+            )
+            delivery.escalations.append(customer.external_id)
+
+
+# -- loading the states --------------------------------------------------------------------
 
 
 def _states(
@@ -266,6 +580,7 @@ def _states(
                 plan=plan,
                 last_level=row.last_level,
                 last_sent_on=row.last_sent_on,
+                undelivered=row.undelivered,
             )
         )
     cover = uow.collections.unapplied_by_customer()
@@ -294,148 +609,3 @@ def _states(
 def _from_minor(currency: Currency, minor: int) -> Decimal:
     """``currency.from_minor`` without its quantize: an int scaled by the minor unit is exact."""
     return Decimal(int(minor)).scaleb(-currency.minor_units)
-
-
-def _send(
-    uow: UnitOfWork,
-    run_id: int,
-    notice: DunningNotice,
-    policy: DunningPolicy,
-    customer: Customer,
-    doc_ids: Mapping[str, int],
-    sender: NoticeSender,
-    today: date,
-    result: DunningResult,
-) -> list[str]:
-    outcomes = []
-    for code in sorted(notice.totals):
-        lines = tuple(
-            NoticeLine(i.document, i.due_date, i.days_overdue, i.dunned_amount)
-            for i in notice.items
-            if i.dunned_amount.currency.code == code
-        )
-        levels = {
-            i.document: i.level for i in notice.items if i.dunned_amount.currency.code == code
-        }
-        level = max(levels.values())
-        level_def = policy.level(level) or notice.level
-        to = customer.billing_email()
-        outgoing = OutgoingNotice(
-            customer=customer,
-            to=to,
-            channel=level_def.channel,
-            level=level,
-            level_name=level_def.name,
-            template=level_def.template,
-            items=lines,
-            total=notice.totals[code],
-            letter_date=today,
-            company_name=uow.company.name,
-            company_settings=uow.company.settings,
-            reference=f"D-{today.isoformat()}-{customer.external_id}-{code}",
-        )
-        if level_def.channel is Channel.EMAIL and not to:
-            outcome = NoticeOutcome("email", "failed", reason="customer has no email address")
-        else:
-            outcome = sender(outgoing)
-        message_id = uow.collections.add_message(
-            run_id=run_id,
-            customer_id=customer.id,
-            level=level,
-            channel=outcome.channel,
-            recipient=to or "",
-            status=outcome.status,
-            reason=outcome.reason,
-            message_id=outcome.message_id,
-            location=outcome.location,
-            items=[[n, lv] for n, lv in levels.items()],
-            created_at=uow.now(),
-        )
-        if outcome.status == "sent":
-            uow.collections.add_levels(
-                [(doc_ids[n], lv, today, message_id) for n, lv in levels.items()]
-            )
-        uow.collections.add_activities(
-            [
-                {
-                    "customer_id": customer.id,
-                    "kind": "dunning",
-                    "on_date": today,
-                    "note": f"level {level} ({level_def.name}) {outcome.channel} to {to or '-'}: "
-                    f"{', '.join(levels)} total {notice.totals[code]}"
-                    + (f"; failed: {outcome.reason}" if outcome.status != "sent" else ""),
-                    "outcome": outcome.status,
-                    "message_id": outcome.message_id,
-                    "created_by": uow.actor.username,
-                    "created_at": uow.now(),
-                }
-            ]
-        )
-        uow.audit(
-            "dunning.send",
-            "customer",
-            customer.external_id,
-            after={
-                "level": level,
-                "channel": outcome.channel,
-                "status": outcome.status,
-                "reason": outcome.reason,
-                "items": levels,
-                "total": str(notice.totals[code]),
-            },
-        )
-        result.messages.append(
-            SentMessage(
-                customer.external_id,
-                level,
-                outcome.channel,
-                to or "",
-                outcome.status,
-                outcome.reason,
-                tuple(levels),
-                notice.totals[code],
-            )
-        )
-        outcomes.append(outcome.status)
-    return outcomes
-
-
-def _actions(
-    uow: UnitOfWork,
-    notice: DunningNotice,
-    customer: Customer,
-    today: date,
-    result: DunningResult,
-) -> None:
-    if DunningAction.HOLD in notice.actions and not customer.on_hold:
-        credit.place_hold_in(
-            uow,
-            customer,
-            "dunning",
-            f"dunning level {notice.level.number} ({notice.level.name})",
-            today,
-        )
-        result.holds.append(customer.external_id)
-    for action in (DunningAction.ESCALATE_AGENCY, DunningAction.ESCALATE_LEGAL):
-        if action in notice.actions:
-            items = [i.document for i in notice.items]
-            uow.collections.add_activities(
-                [
-                    {
-                        "customer_id": customer.id,
-                        "kind": action.value,
-                        "on_date": today,
-                        "note": f"flagged for {action.value.replace('_', ' ')}: {', '.join(items)}",
-                        "outcome": "flagged",
-                        "created_by": uow.actor.username,
-                        "created_at": uow.now(),
-                    }
-                ]
-            )
-            uow.audit(
-                f"dunning.{action.value}",
-                "customer",
-                customer.external_id,
-                after={"items": items, "level": notice.level.number},
-            )
-            result.escalations.append(customer.external_id)

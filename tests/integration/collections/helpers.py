@@ -144,3 +144,27 @@ def levels_of(env, document_id: int) -> list[int]:
                 .order_by(dunning_levels.c.level)
             ).scalars()
         )
+
+
+def messages_of(env, customer_id: int) -> list[dict]:
+    uow = env.uow()
+    with uow:
+        return uow.collections.messages(customer_id)
+
+
+def run_counts(env) -> list[tuple[int, int, int]]:
+    """(notices, sent, failed) of each dunning run, oldest first."""
+    uow = env.uow()
+    with uow:
+        rows = uow.conn.execute(
+            select(dunning_runs.c.notices, dunning_runs.c.sent, dunning_runs.c.failed)
+            .where(dunning_runs.c.company_id == uow.company.id)
+            .order_by(dunning_runs.c.run_date)
+        )
+        return [tuple(r) for r in rows]
+
+
+def on_hold(env, customer_id: int) -> bool:
+    uow = env.uow()
+    with uow:
+        return uow.customers.get(customer_id).on_hold

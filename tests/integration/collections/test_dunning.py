@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from owed.domain.collections.dunning import ExclusionReason
-from owed.services.dunning import RunDunning, run_dunning
+from owed.services.dunning import RunDunning, SendDunning, run_dunning, send_dunning
 from owed.services.promises import AddPromise, add_promise
 from tests.builders import add_invoice, open_amount
 from tests.integration.collections.helpers import (
@@ -21,8 +23,11 @@ from tests.integration.collections.helpers import (
     dispute,
     external_id,
     levels_of,
+    messages_of,
+    on_hold,
     outbox_sender,
     pay,
+    run_counts,
     smtp_sender,
 )
 
@@ -176,15 +181,116 @@ def test_final_notice_level_puts_the_customer_on_hold_and_agency_level_writes_a_
     assert len(list((tmp_path / "letters").glob("*.pdf"))) == 1
 
 
-def test_failed_delivery_is_recorded_and_levels_do_not_advance(env, smtp_server, tmp_path):
+def test_refused_message_is_failed_then_a_later_send_delivers_it_exactly_once(
+    env, smtp_server, tmp_path
+):
     acme = customer(env, email="nobody@acme.example")
     inv = add_invoice(env, acme, "100.00", number="INV-F", issue_date=ISSUED)
     smtp_server.refuse_recipient("nobody@acme.example")
-    result = run_dunning(RunDunning(), env.uow(), smtp_sender(env, smtp_server, tmp_path))
+    sender = smtp_sender(env, smtp_server, tmp_path)
+
+    result = run_dunning(RunDunning(), env.uow(), sender)
+
     (message,) = result.messages
     assert message.status == "failed" and "refused" in message.reason
-    assert levels_of(env, inv.id) == []
-    uow = env.uow()
-    with uow:
-        (row,) = uow.collections.messages(acme)
-    assert row["status"] == "failed" and row["reason"]
+    assert smtp_server.messages == []
+    (row,) = messages_of(env, acme)
+    assert (row["status"], row["attempts"]) == ("failed", 1) and "refused" in row["reason"]
+    # the decision was committed: the level is recorded, held by the undelivered message
+    assert levels_of(env, inv.id) == [2]
+    env.clock.advance(days=1)
+    preview = run_dunning(RunDunning(dry_run=True), env.uow(), None)
+    assert preview.run.notices == ()
+    assert {(e.item, e.reason) for e in preview.exclusions_for(external_id(env, acme))} == {
+        ("INV-F", ExclusionReason.AWAITING_DELIVERY)
+    }
+
+    smtp_server.refuse.discard("nobody@acme.example")
+    delivery = send_dunning(SendDunning(), env.uow(), sender)
+
+    assert [(m.status, m.attempts, m.items) for m in delivery.messages] == [("sent", 2, ("INV-F",))]
+    assert len(smtp_server.messages) == 1
+    received = smtp_server.messages[0].message
+    (row,) = messages_of(env, acme)
+    assert (row["status"], row["attempts"], row["reason"]) == ("sent", 2, "")
+    assert received["Message-ID"] == row["message_id"]
+    assert "INV-F" in received.get_body(("plain",)).get_content()
+    # nothing is sent twice: not by another send, not by the next run
+    assert send_dunning(SendDunning(), env.uow(), sender).messages == []
+    assert run_dunning(RunDunning(), env.uow(), sender).messages == []
+    assert len(smtp_server.messages) == 1
+    assert counts(env) == {"runs": 2, "messages": 1, "levels": 1}
+    assert run_counts(env) == [(1, 1, 0), (0, 0, 0)]  # (notices, sent, failed) per run
+
+
+def test_decisions_are_committed_before_sending_and_an_interrupted_send_keeps_its_message_id(
+    env, smtp_server, tmp_path
+):
+    acme = customer(env)
+    add_invoice(env, acme, "450.00", number="INV-C", issue_date=ISSUED)
+    real = smtp_sender(env, smtp_server, tmp_path)
+
+    class Dies:
+        """SMTP accepts the message, then the process dies before recording it."""
+
+        message_id_for = real.message_id_for
+
+        def __call__(self, notice):
+            real(notice)
+            raise SystemExit("killed after SMTP accepted")
+
+    with pytest.raises(SystemExit):
+        run_dunning(RunDunning(), env.uow(), Dies())
+
+    assert len(smtp_server.messages) == 1
+    (row,) = messages_of(env, acme)
+    assert (row["status"], row["attempts"]) == ("sending", 1)  # outcome unknown
+    assert counts(env) == {"runs": 1, "messages": 1, "levels": 1}
+    # a send right away leaves it alone (another sender may still be at work) ...
+    assert send_dunning(SendDunning(), env.uow(), real).messages == []
+    # ... and retries it once the claim is stale, with the same Message-ID
+    env.clock.advance(minutes=16)
+    delivery = send_dunning(SendDunning(), env.uow(), real)
+    assert [(m.status, m.attempts) for m in delivery.messages] == [("sent", 2)]
+    first, second = (m.message for m in smtp_server.messages)
+    assert first["Message-ID"] == second["Message-ID"] == messages_of(env, acme)[0]["message_id"]
+    assert send_dunning(SendDunning(), env.uow(), real).messages == []
+
+
+def test_outbox_retry_recognises_a_message_already_written(env, tmp_path):
+    acme = customer(env)
+    add_invoice(env, acme, "450.00", number="INV-C", issue_date=ISSUED)
+    real = outbox_sender(env, tmp_path)
+
+    class Dies:
+        message_id_for = real.message_id_for
+
+        def __call__(self, notice):
+            real(notice)
+            raise SystemExit("killed after the outbox file was written")
+
+    with pytest.raises(SystemExit):
+        run_dunning(RunDunning(), env.uow(), Dies())
+    env.clock.advance(minutes=16)
+    (message,) = send_dunning(SendDunning(), env.uow(), real).messages
+    assert message.status == "sent" and "already delivered" in message.reason
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+    assert messages_of(env, acme)[0]["status"] == "sent"
+
+
+def test_hold_waits_for_the_final_notice_to_go_out(env, smtp_server, tmp_path):
+    acme = customer(env, email="nobody@acme.example")
+    add_invoice(env, acme, "900.00", number="INV-H", issue_date=ISSUED - timedelta(days=60))
+    sender = smtp_sender(env, smtp_server, tmp_path)
+    seen = []
+    for _ in range(2):  # levels 2 and 3 go out
+        seen += [m.level for m in run_dunning(RunDunning(), env.uow(), sender).messages]
+        env.clock.advance(days=30)
+    smtp_server.refuse_recipient("nobody@acme.example")
+    result = run_dunning(RunDunning(), env.uow(), sender)  # level 4 (hold) is refused
+    assert seen == [2, 3] and [(m.level, m.status) for m in result.messages] == [(4, "failed")]
+    assert result.holds == [] and not on_hold(env, acme)
+    smtp_server.refuse.discard("nobody@acme.example")
+    delivery = send_dunning(SendDunning(), env.uow(), sender)
+    assert [(m.level, m.status) for m in delivery.messages] == [(4, "sent")]
+    assert delivery.holds == [external_id(env, acme)] and on_hold(env, acme)

@@ -22,7 +22,7 @@ from owed.domain.errors import InvalidInput, NotFound
 from owed.domain.money import Money
 
 LANGUAGES = ("en", "de", "fr")
-LEVELS = (1, 2, 3, 4)
+LEVELS = (1, 2, 3, 4, 5)
 # How each language writes the total of 2,510.25 EUR and the deadline of 10 March 2026.
 TOTALS = {"en": "2,510.25 EUR", "de": "2.510,25 EUR", "fr": "2\u00a0510,25 EUR"}
 PAY_BY = {"en": "10 Mar 2026", "de": "10. März 2026", "fr": "10 mars 2026"}
@@ -84,6 +84,9 @@ def test_every_level_has_its_own_wording(language: str) -> None:
         ("de", 4, "Liefersperre"),
         ("fr", 3, "DERNIER RAPPEL"),
         ("fr", 4, "Compte bloqué"),
+        ("en", 5, "collection agency"),
+        ("de", 5, "Inkassounternehmen"),
+        ("fr", 5, "société de recouvrement"),
     ],
 )
 def test_tone_escalates_by_level(language: str, level: int, words: str) -> None:

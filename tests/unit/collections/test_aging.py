@@ -15,6 +15,7 @@ from owed.domain.collections.aging import (
     Bucket,
     Buckets,
     BucketTotal,
+    RowTotal,
     Unapplied,
     age_items,
     assemble_report,
@@ -175,3 +176,65 @@ def test_bucket_amounts_sum_to_the_total_open(rows: list[tuple[int, Decimal, str
     for row in report.rows:
         assert sum((m.amount for m in row.buckets.values()), D(0)) == row.total.amount
     assert sum(r.item_count for r in report.rows) == len(items)
+
+
+LABELS = Buckets.standard().labels
+cells = st.lists(
+    st.tuples(
+        st.sampled_from(["C1", "C2", "P9"]),
+        st.sampled_from(["USD", "EUR", "JPY"]),
+        st.sampled_from(LABELS),
+        st.integers(-(10**9), 10**11),
+        st.integers(1, 50),
+    ),
+    max_size=40,
+)
+
+
+def _as_rows(given: list[BucketTotal]) -> list[RowTotal]:
+    """The same cells pivoted as ``aging_rows`` returns them: one row per group, currency."""
+    rows: dict[tuple[str, str], tuple[dict[str, Decimal], list[int]]] = {}
+    for c in given:
+        amounts, count = rows.setdefault((c.group, c.currency), ({}, [0]))
+        amounts[c.label] = amounts.get(c.label, D(0)) + c.amount
+        count[0] += c.count
+    return [RowTotal(g, cur, amounts, n[0]) for (g, cur), (amounts, n) in rows.items()]
+
+
+@given(cells, st.booleans())
+def test_row_totals_and_bucket_totals_give_the_same_report(
+    raw: list[tuple[str, str, str, int, int]], with_rates: bool
+) -> None:
+    places = {"USD": 2, "EUR": 2, "JPY": 0}
+    given_cells = [
+        BucketTotal(g, cur, label, D(minor).scaleb(-places[cur]), n)
+        for g, cur, label, minor, n in raw
+    ]
+    beside = [Unapplied("C1", "USD", D("12.50"), D("3.00")), Unapplied("Z9", "JPY", D(700))]
+    rates = {"EUR": D("1.0813"), "JPY": D("0.0067")} if with_rates else None
+    base = "USD" if with_rates else None
+
+    from_cells = assemble_report(
+        given_cells, AS_OF, unapplied=beside, rates=rates, base_currency=base
+    )
+    from_rows = assemble_report(
+        _as_rows(given_cells), AS_OF, unapplied=beside, rates=rates, base_currency=base
+    )
+
+    assert from_rows == from_cells
+    assert [r.item_count for r in from_rows.rows] == [r.item_count for r in from_cells.rows]
+    for a, b in zip(from_rows.rows, from_cells.rows, strict=True):
+        assert {k: (m.amount, m.currency.code) for k, m in a.buckets.items()} == {
+            k: (m.amount, m.currency.code) for k, m in b.buckets.items()
+        }
+        assert a.base_total == b.base_total
+
+
+def test_a_row_without_a_bucket_reads_as_zero_there() -> None:
+    row = RowTotal("C1", "USD", {"1-30": D("15.00"), "61-90": D("1.00")}, 3)
+    report = assemble_report([row], AS_OF)
+    (only,) = report.rows
+    assert only.buckets["current"] == Money("0", "USD") and only.item_count == 3
+    assert only.total == Money("16.00", "USD")
+    with pytest.raises(InvalidInput, match="'1-29'"):
+        assemble_report([RowTotal("C1", "USD", {"1-29": D(1)}, 1)], AS_OF)

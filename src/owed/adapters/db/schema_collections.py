@@ -3,8 +3,10 @@
 * ``activities``: the customer timeline (calls, emails, letters, notes, every
   dunning message), with an outcome and the next action date.
 * ``dunning_runs``: one row per company and run date, the idempotency guard
-  of ``owed dunning run``; ``dunning_messages``: every consolidated message
-  (sent / failed with the reason, message id, outbox or letter file);
+  of ``owed dunning run``; ``dunning_messages``: every consolidated message,
+  an outbox (migration 0010): queued when the run commits its decisions,
+  then sending / sent / failed with the reason, attempts, the stable
+  Message-ID, the outbox or letter file, and the decided notice as JSON;
   ``dunning_levels``: the level each item reached, one row per (item, level).
 * ``promises``, ``payment_plans`` and ``plan_installments``: what the
   customer agreed to. The status column is the last evaluation (it is
@@ -77,13 +79,20 @@ dunning_messages = Table(
     Column("level", Integer, nullable=False),
     Column("channel", String(10), nullable=False),  # email | outbox | letter
     Column("recipient", String(254), nullable=False, server_default=""),
-    Column("status", String(10), nullable=False),  # sent | failed
+    Column("status", String(10), nullable=False),  # queued | sending | sent | failed
     Column("reason", Text, nullable=False, server_default=""),
-    Column("message_id", String(200)),
+    Column("message_id", String(200)),  # stable Message-ID, set when queued (0010)
     Column("location", Text),  # outbox .eml or letter PDF
     Column("items", Text, nullable=False, server_default="[]"),  # JSON: numbers and levels
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # 0010: the outbox. What to render (JSON), the notice reference, the delivery history.
+    Column("payload", Text, nullable=False, server_default="{}"),
+    Column("reference", String(120)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("attempted_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
     Index("ix_dunning_messages_customer", "company_id", "customer_id"),
+    Index("ix_dunning_messages_status", "company_id", "status"),
 )
 
 dunning_levels = Table(

@@ -13,6 +13,7 @@ naming what was wrong.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,11 +63,14 @@ def compose(
     cc: Sequence[str] = (),
     reply_to: str | None = None,
     sent_at: datetime | None = None,
+    message_id: str | None = None,
 ) -> EmailMessage:
     """Build a message ready for any ``MailSender``.
 
     ``headers`` adds headers such as ``X-Owed-Invoice`` or ``In-Reply-To``.
     ``sent_at`` (timezone-aware) sets the Date header; it defaults to now.
+    ``message_id`` (``<left@right>``) sets a stable Message-ID, so a message sent
+    again after an ambiguous failure carries the same one; by default a new one.
     """
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
@@ -88,7 +92,14 @@ def compose(
     if when.tzinfo is None:
         raise InvalidInput("sent_at must be timezone-aware", field="sent_at")
     message["Date"] = format_datetime(when)
-    message["Message-ID"] = make_msgid(domain=_domain(sender))
+    if message_id is not None:
+        if not _MESSAGE_ID.fullmatch(message_id):
+            raise InvalidInput(
+                f"message_id {message_id!r} is not of the form <left@right>", field="message_id"
+            )
+        message["Message-ID"] = message_id
+    else:
+        message["Message-ID"] = make_msgid(domain=_domain(sender))
     for name, value in (headers or {}).items():
         if name.lower() in _RESERVED:
             raise InvalidInput(
@@ -116,6 +127,16 @@ def _check_address(field: str, address: str) -> None:
     _, parsed = parseaddr(address)
     if "@" not in parsed or "\n" in address or "\r" in address:
         raise InvalidInput(f"{field}: {address!r} is not an email address", field=field)
+
+
+_MESSAGE_ID = re.compile(r"<[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+>")
+
+
+def message_id_for(token: str, sender: str) -> str:
+    """A stable Message-ID from ``token`` on the sender's domain: the same token and
+    sender always give the same id (characters not allowed in an id become ``-``)."""
+    left = re.sub(r"[^A-Za-z0-9.+_-]+", "-", token).strip(".-") or "owed"
+    return f"<{left}@{_domain(sender) or 'owed.invalid'}>"
 
 
 def _domain(sender: str) -> str | None:

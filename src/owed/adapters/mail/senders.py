@@ -48,6 +48,7 @@ class DeliveryResult:
     reason: str = ""
     refused: tuple[str, ...] = field(default_factory=tuple)
     location: str | None = None  # the .eml path, for the outbox
+    already_delivered: bool = False  # the outbox holds this Message-ID already (a retry)
 
     @property
     def ok(self) -> bool:
@@ -176,7 +177,11 @@ class OutboxSender:
             Path(self.directory).mkdir(parents=True, exist_ok=True)
             if target.exists():
                 return DeliveryResult(
-                    "failed", message_id, f"{target} already exists: message already in outbox"
+                    "failed",
+                    message_id,
+                    f"{target} already exists: message already in outbox",
+                    location=str(target),
+                    already_delivered=True,
                 )
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".part")
             try:

@@ -4,7 +4,7 @@ Templates are Jinja2 files shipped in ``templates/`` (package data)::
 
     layouts/subject.j2  layouts/text.j2  layouts/html.j2   how an email is laid out
     <lang>/_base.j2                                       greeting, labels, sign-off
-    <lang>/dunning_<level>.j2                             one per dunning level (1-4)
+    <lang>/dunning_<level>.j2                             one per dunning level (1-5)
     <lang>/invoice.j2  <lang>/statement.j2
 
 A content template (``en/dunning_2.j2``) fills blocks (``subject``, ``body``,
@@ -48,7 +48,7 @@ from owed.domain.errors import InvalidInput, NotFound
 from owed.domain.money import Money
 
 FALLBACK_LANGUAGE = "en"
-DUNNING_LEVELS = (1, 2, 3, 4)
+DUNNING_LEVELS = (1, 2, 3, 4, 5)
 
 
 class RenderedEmail(NamedTuple):
@@ -102,7 +102,7 @@ class StatementEmailContext:
 def render_dunning(
     language: str, level: int, context: DunningContext, templates: EmailTemplates | None = None
 ) -> RenderedEmail:
-    """Subject, text and HTML of a dunning email (level 1 friendly ... 4 credit hold)."""
+    """Subject, text and HTML of a dunning message (level 1 friendly ... 5 agency)."""
     if not context.items:
         raise InvalidInput("a dunning email needs at least one item", field="items")
     computed = sum((item.open_amount for item in context.items), Money.zero(context.total.currency))

@@ -320,10 +320,13 @@ def assemble_report(
         sums.setdefault(row_key, {})
     base = _BaseConverter(base_currency, rates) if base_currency is not None else None
     rows = []
+    zeros: dict[str, Money] = {}  # one immutable zero per currency, shared by every row
     for row_key in sorted(sums):
         group, code = row_key
         currency = Currency.of(code)
-        zero = Money._trusted(_ZERO, currency)
+        zero = zeros.get(code)
+        if zero is None:
+            zero = zeros[code] = Money._trusted(_ZERO, currency)
         row_sums = sums[row_key]
         cells: dict[str, Money] = {}
         row_total = _ZERO
@@ -336,16 +339,17 @@ def assemble_report(
                 cells[label] = Money._trusted(amount, currency)
                 row_total += amount
         cash, credits = beside.get(row_key, (None, None))
+        total_money = Money._trusted(row_total, currency)
         rows.append(
             AgingRow(
                 group=group,
                 currency=code,
                 buckets=cells,
-                total=Money._trusted(row_total, currency),
+                total=total_money,
                 item_count=counts.get(row_key, 0),
                 unapplied_cash=zero if cash is None else Money._trusted(cash, currency),
                 credits=zero if credits is None else Money._trusted(credits, currency),
-                base_total=None if base is None else base.convert(row_total, currency),
+                base_total=None if base is None else base.convert(row_total, currency, total_money),
             )
         )
     base_code = Currency.of(base_currency).code if base_currency is not None else None
@@ -407,14 +411,19 @@ class _BaseConverter:
         self.rates = rates or {}
         self.checked: dict[Currency, Decimal | None] = {}  # None: the base currency itself
 
-    def convert(self, amount: Decimal, currency: Currency) -> Money:
+    def convert(self, amount: Decimal, currency: Currency, as_money: Money | None = None) -> Money:
+        """``amount`` in the base currency, rounded; ``as_money`` (``amount`` as Money)
+        is returned as it is when it is already in the base currency at its minor unit."""
         if currency not in self.checked:
             self.checked[currency] = (
                 None if currency == self.base else _rate(currency, self.base, self.rates)
             )
         rate = self.checked[currency]
-        converted = amount if rate is None else amount * rate
-        return Money._trusted(self.base.round(converted), self.base)
+        if rate is None:
+            if as_money is not None and amount.as_tuple().exponent == -self.base.minor_units:
+                return as_money  # rounding would change nothing, not even the exponent
+            return Money._trusted(self.base.round(amount), self.base)
+        return Money._trusted(self.base.round(amount * rate), self.base)
 
 
 def convert(amount: Money, base_currency: str, rates: Mapping[str, Decimal]) -> Money:

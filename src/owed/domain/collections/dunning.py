@@ -23,7 +23,9 @@ The rules, in the order they are applied:
      has been honoured, so what is still open is dunned normally).
 
 4. **One level at a time.** An item's next level is the first level numbered
-   above the last level sent for it; a level is never repeated and never
+   above the last level sent for it; while the message of its last level is
+   still queued or failed (``undelivered``), the item waits for that message
+   to go out (it is retried, never replaced); a level is never repeated and never
    skipped, and after the last level the item is not dunned again. The one
    exception is deliberate: a pre-due level (negative threshold) is passed
    over once the item is past due, so an overdue item never receives a
@@ -144,6 +146,7 @@ class DunningItem:
     plan: PlanStatus | None = None  # status of a payment plan covering the item, if any
     last_level: int = 0  # 0: never dunned
     last_sent_on: date | None = None
+    undelivered: bool = False  # the last level's message is queued or failed, not yet sent
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ class ExclusionReason(StrEnum):
     PROMISE_TO_PAY = "promise_to_pay"
     PAYMENT_PLAN = "payment_plan"
     LAST_LEVEL_SENT = "last_level_sent"
+    AWAITING_DELIVERY = "awaiting_delivery"
     NOT_DUE_FOR_LEVEL = "not_due_for_level"
     TOO_SOON = "too_soon"
     COVERED_BY_UNAPPLIED = "covered_by_unapplied"
@@ -322,10 +326,14 @@ def _check_items(customer: CustomerDunningState) -> dict[str, Currency]:
                 document=item.document,
             )
         seen.add(item.document)
-        _amount(item.open_amount)  # refuses floats and non-finite amounts
+        opened, disputed = item.open_amount, item.disputed_amount
+        if type(opened) is not Decimal or not opened.is_finite():
+            _amount(opened)  # refuses floats and non-finite amounts
         if item.currency not in currencies:
             currencies[item.currency] = Currency.of(item.currency)  # refuses unknown codes
-        if _amount(item.disputed_amount) < 0:
+        if type(disputed) is not Decimal or not disputed.is_finite():
+            disputed = _amount(disputed)
+        if disputed < 0:
             raise InvalidInput(
                 f"customer {customer.customer_id}: item {item.document} has a negative "
                 f"disputed amount {item.disputed_amount}",
@@ -372,6 +380,10 @@ def _consider_item(
     if item.plan is PlanStatus.CURRENT:
         return None, (ExclusionReason.PAYMENT_PLAN, "under a payment plan kept so far")
     days_overdue = (today - item.due_date).days
+    if item.undelivered:
+        stub = _Candidate(item, currency, policy.levels[-1], dunnable, days_overdue)
+        detail = f"level {item.last_level} is queued or failed: it is retried, not replaced"
+        return stub, (ExclusionReason.AWAITING_DELIVERY, detail)
     level = policy.next_level(item.last_level, days_overdue)
     if level is None:
         stub = _Candidate(item, currency, policy.levels[-1], dunnable, days_overdue)
@@ -466,18 +478,26 @@ def _notice(
     # The amounts were checked by _check_items: Money is built with the trusted constructor.
     sums: dict[str, tuple[Currency, Decimal]] = {}
     items = []
+    trusted = Money._trusted
     for c in ordered:
-        item, cur, dunned = c.item, c.currency, _amount(c.dunnable)
+        item, cur, dunned = c.item, c.currency, c.dunnable
+        opened, disputed = item.open_amount, min(item.disputed_amount, item.open_amount)
+        # Checked finite by _check_items; only a non-Decimal given (an int) is converted.
+        # Inline rather than through _amount: this loop runs once per dunned item.
+        if type(dunned) is not Decimal:
+            dunned = _amount(dunned)
+        if type(opened) is not Decimal:
+            opened = _amount(opened)
+        if type(disputed) is not Decimal:
+            disputed = _amount(disputed)
         items.append(
             NoticeItem(
                 document=item.document,
                 due_date=item.due_date,
                 days_overdue=c.days_overdue,
-                open_amount=Money._trusted(_amount(item.open_amount), cur),
-                disputed_amount=Money._trusted(
-                    _amount(min(item.disputed_amount, item.open_amount)), cur
-                ),
-                dunned_amount=Money._trusted(dunned, cur),
+                open_amount=trusted(opened, cur),
+                disputed_amount=trusted(disputed, cur),
+                dunned_amount=trusted(dunned, cur),
                 level=c.level.number,
                 previous_level=item.last_level,
             )

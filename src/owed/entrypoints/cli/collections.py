@@ -12,20 +12,17 @@ import io
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from owed.adapters.dunning_delivery import dunning_sender_for
 from owed.domain.errors import InvalidInput, RuleViolation
-from owed.entrypoints.cli.aging_export import aging_rows, write_xlsx
 from owed.entrypoints.cli.common import console, parse_date, table
 from owed.entrypoints.cli.runtime import runtime
-from owed.services import aging as aging_svc
-from owed.services import collections as coll
-from owed.services import credit as credit_svc
-from owed.services import dunning as dunning_svc
-from owed.services import promises as promises_svc
+
+if TYPE_CHECKING:
+    from owed.services import aging as aging_svc
+    from owed.services import dunning as dunning_svc
 
 activity_app = typer.Typer(
     help="The customer timeline: calls, emails, notes.", no_args_is_help=True
@@ -56,6 +53,9 @@ def aging(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write")] = None,
 ) -> None:
     """Open receivables by age bucket (as of a past date: rebuilt from settlements)."""
+    from owed.entrypoints.cli.aging_export import aging_rows, write_xlsx
+    from owed.services import aging as aging_svc
+
     if format not in ("table", "csv", "xlsx", "json"):
         raise InvalidInput(f"--format {format!r}: choose table, csv, xlsx or json")
     if format == "xlsx" and output is None:
@@ -139,6 +139,8 @@ def activity_add(
     outcome: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Record a call, email, letter, meeting or note on the customer's timeline."""
+    from owed.services import collections as coll
+
     coll.add_activity(
         coll.AddActivity(customer, type, note, parse_date(next_action, "--next-action"), outcome),
         runtime().uow(),
@@ -149,6 +151,8 @@ def activity_add(
 @activity_app.command("list")
 def activity_list(customer: str) -> None:
     """The customer's timeline, oldest first."""
+    from owed.services import collections as coll
+
     t = table(f"Timeline of {customer}", "date", "type", "note", "outcome", "next action", "by")
     for a in coll.list_activities(runtime().uow(), customer):
         t.add_row(
@@ -170,6 +174,8 @@ def worklist(
     top: Annotated[int | None, typer.Option(help="Accounts per collector")] = None,
 ) -> None:
     """Each collector's accounts, highest score first, with the reasons."""
+    from owed.services import collections as coll
+
     entries = coll.get_worklist(coll.GetWorklist(collector, top), runtime().uow())
     t = table(
         "Worklist",
@@ -204,14 +210,19 @@ def dunning_run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Preview; change nothing")] = False,
 ) -> None:
     """Send today's reminders (once a day); --dry-run shows who would get what and why not."""
+    from owed.adapters.dunning_delivery import dunning_sender_for
+    from owed.services import dunning as dunning_svc
+
     rt = runtime()
     sender = None if dry_run else dunning_sender_for(rt.settings, rt.clock)
     result = dunning_svc.run_dunning(dunning_svc.RunDunning(dry_run), rt.uow(), sender)
     names = result.customers
     if result.already_ran and not dry_run:
-        console.print(f"dunning already ran on {result.today}: nothing sent")
+        console.print(f"dunning already ran on {result.today}: nothing new queued")
+        if result.messages:
+            _messages_table(f"Dunning {result.today}: retried", result.messages)
         return
-    title = "would send" if dry_run or result.already_ran else "sent"
+    title = "would send" if dry_run else f"{result.queued} queued, delivered"
     t = table(
         f"Dunning {result.today}: {title}",
         "customer",
@@ -232,15 +243,7 @@ def dunning_run(
                 "preview",
             )
     else:
-        for m in result.messages:
-            t.add_row(
-                m.customer,
-                str(m.level),
-                m.channel,
-                ", ".join(m.items),
-                str(m.total),
-                m.status + (f": {m.reason}" if m.reason else ""),
-            )
+        _message_rows(t, result.messages)
     console.print(t)
     if dry_run:
         x = table("Not dunned", "customer", "item", "reason", "detail")
@@ -257,6 +260,45 @@ def dunning_run(
         console.print(f"flagged for escalation: {', '.join(result.escalations)}")
 
 
+@dunning_app.command("send")
+def dunning_send() -> None:
+    """Deliver dunning messages still queued or failed (a run also does this first)."""
+    from owed.adapters.dunning_delivery import dunning_sender_for
+    from owed.services import dunning as dunning_svc
+
+    rt = runtime()
+    sender = dunning_sender_for(rt.settings, rt.clock)
+    delivery = dunning_svc.send_dunning(dunning_svc.SendDunning(), rt.uow(), sender)
+    if not delivery.messages:
+        console.print("no dunning message waiting to be sent")
+        return
+    _messages_table("Dunning messages delivered", delivery.messages)
+    if delivery.holds:
+        console.print(f"credit hold placed: {', '.join(delivery.holds)}")
+    if delivery.escalations:
+        console.print(f"flagged for escalation: {', '.join(delivery.escalations)}")
+
+
+def _messages_table(title: str, messages: list[dunning_svc.SentMessage]) -> None:
+    t = table(title, "customer", "level", "channel", "items", "amount", "status")
+    _message_rows(t, messages)
+    console.print(t)
+
+
+def _message_rows(t: Any, messages: list[dunning_svc.SentMessage]) -> None:
+    for m in messages:
+        t.add_row(
+            m.customer,
+            str(m.level),
+            m.channel,
+            ", ".join(m.items),
+            str(m.total),
+            m.status
+            + (f" (attempt {m.attempts})" if m.attempts > 1 else "")
+            + (f": {m.reason}" if m.reason else ""),
+        )
+
+
 # -- promises and plans -------------------------------------------------------------------
 
 
@@ -269,6 +311,8 @@ def promise_add(
     invoice: Annotated[list[str] | None, typer.Option("--invoice")] = None,
 ) -> None:
     """Record a promise to pay (dunning pauses for its items until it is kept or broken)."""
+    from owed.services import promises as promises_svc
+
     when = parse_date(date_, "--date")
     assert when is not None
     pid = promises_svc.add_promise(
@@ -283,6 +327,8 @@ def promise_add(
 @promise_app.command("list")
 def promise_list() -> None:
     """Every promise with its last evaluated status."""
+    from owed.services import promises as promises_svc
+
     t = table(
         "Promises to pay",
         "id",
@@ -314,6 +360,8 @@ def plan_add(
     installments: Annotated[str, typer.Option(help='"2026-04-01:500,2026-05-01:500"')],
 ) -> None:
     """Agree a payment plan for invoices; a missed installment past grace resumes dunning."""
+    from owed.services import promises as promises_svc
+
     parsed = promises_svc.parse_installments(installments)
     pid = promises_svc.add_plan(
         promises_svc.AddPlan(customer, tuple(invoice), parsed), runtime().uow()
@@ -327,6 +375,8 @@ def plan_add(
 @credit_app.command("hold")
 def credit_hold(customer: str, reason: Annotated[str, typer.Option()]) -> None:
     """Put a customer on credit hold."""
+    from owed.services import credit as credit_svc
+
     credit_svc.place_hold(credit_svc.PlaceHold(customer, reason), runtime().uow())
     console.print(f"{customer} is on credit hold")
 
@@ -334,6 +384,8 @@ def credit_hold(customer: str, reason: Annotated[str, typer.Option()]) -> None:
 @credit_app.command("release")
 def credit_release(customer: str, reason: Annotated[str, typer.Option()] = "") -> None:
     """Release a hold (a lead; not the person who placed a manual hold)."""
+    from owed.services import credit as credit_svc
+
     credit_svc.release_hold(credit_svc.ReleaseHold(customer, reason), runtime().uow())
     console.print(f"credit hold of {customer} released")
 
@@ -346,6 +398,8 @@ def credit_check(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """May this order go on credit? Exit 0 allowed, 6 refused."""
+    from owed.services import credit as credit_svc
+
     answer = credit_svc.check_customer_credit(
         credit_svc.CheckCredit(
             customer, _decimal(amount, "--amount"), _decimal(open_orders, "--open-orders")
