@@ -29,7 +29,7 @@ from owed.domain.collections.aging import (
     bucket_edges,
 )
 from owed.domain.errors import ConfigurationError, InvalidInput
-from owed.services.reporting import rates_as_of
+from owed.services.fx_rates import rates_as_of
 from owed.services.unit_of_work import UnitOfWork
 
 GROUPINGS = ("customer", "parent", "collector", "segment", "currency")

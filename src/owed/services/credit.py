@@ -32,8 +32,8 @@ from owed.domain.credit.limits import CreditDecision, CreditPolicy, check_credit
 from owed.domain.errors import ConfigurationError, InvalidInput, RuleViolation
 from owed.domain.money import Currency, Money
 from owed.services.customers import Customer
+from owed.services.fx_rates import rates_as_of
 from owed.services.promises import customer_by_external
-from owed.services.reporting import rates_as_of
 from owed.services.unit_of_work import UnitOfWork
 
 
@@ -51,7 +51,7 @@ def credit_policy(settings: dict[str, Any]) -> CreditPolicy:
 
 def fx_rates(uow: UnitOfWork) -> dict[str, Decimal]:
     """Today's rates from the company setting ``fx_rates`` (one reader for all: see
-    ``services.reporting.rates_as_of``, which also takes dated rate tables)."""
+    ``services.fx_rates.rates_as_of``, which also takes dated rate tables)."""
     return rates_as_of(uow, uow.today())
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import Any
 
 from owed.domain.auth import Permission
@@ -198,16 +197,3 @@ def import_bank_file(cmd: ImportBankFile, uow: UnitOfWork) -> BankImportResult:
         )
         uow.commit()
         return result
-
-
-def business_days_between(start: date, end: date) -> int:
-    """Weekdays after ``start`` up to and including ``end``."""
-    if end <= start:
-        return 0
-    days = (end - start).days
-    full_weeks, rest = divmod(days, 7)
-    count = full_weeks * 5
-    for i in range(1, rest + 1):
-        if (start.toordinal() + i - 1) % 7 < 5:  # date.fromordinal(1) is a Monday
-            count += 1
-    return count

@@ -13,7 +13,7 @@ The grace period is the company setting ``promise_grace_days`` (default 3).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -337,6 +337,56 @@ def evaluate_commitments(uow: UnitOfWork, today: date, record: bool) -> Commitme
     if record:
         _record(uow, result, today)
     return result
+
+
+def reopen_commitments(
+    uow: UnitOfWork, customer_ids: Collection[int], since: date, why: str
+) -> list[tuple[str, int]]:
+    """Reopen what an unapplied payment may have kept; inside the caller's transaction.
+
+    A promise judged kept, or a plan judged completed, on or after ``since``
+    (the day the payment now unapplied was applied) for one of the customers
+    goes back to pending / current, audited and on the customer's timeline.
+    The next evaluation (every dunning run starts with one) judges it again
+    from the payments that remain: broken once its date and grace have passed,
+    which resumes dunning. Returns the reopened (kind, id).
+    """
+    wanted = set(customer_ids)
+    reopened: list[tuple[str, int]] = []
+    for kind, rows, done, again in (
+        ("promise", uow.collections.promises([PromiseStatus.KEPT.value]), "kept", "pending"),
+        ("plan", uow.collections.plans([PlanStatus.COMPLETED.value]), "completed", "current"),
+    ):
+        for p in rows:
+            judged = p["evaluated_on"]
+            if p["customer_id"] not in wanted or judged is None or judged < since:
+                continue
+            if kind == "promise":
+                uow.collections.set_promise_status(p["id"], again, uow.today())
+            else:
+                uow.collections.set_plan_status(p["id"], again, uow.today())
+            uow.audit(
+                f"{kind}.reopen",
+                "promise" if kind == "promise" else "payment_plan",
+                p["id"],
+                before={"status": done},
+                after={"status": again, "why": why},
+            )
+            uow.collections.add_activities(
+                [
+                    {
+                        "customer_id": p["customer_id"],
+                        "kind": kind,
+                        "on_date": uow.today(),
+                        "note": f"{kind} {p['id']} reopened: {why}",
+                        "outcome": f"{kind}_reopened",
+                        "created_by": uow.actor.username,
+                        "created_at": uow.now(),
+                    }
+                ]
+            )
+            reopened.append((kind, int(p["id"])))
+    return reopened
 
 
 def _record(uow: UnitOfWork, result: Commitments, today: date) -> None:

@@ -35,8 +35,8 @@ from owed.domain.errors import ConfigurationError, InvalidInput, NotFound, RuleV
 from owed.domain.ledger import JournalEntry, JournalLine, SystemAccount
 from owed.domain.money import Currency, Money, to_decimal
 from owed.services.dispute_states import load_dispute, move_dispute
+from owed.services.fx_rates import converter
 from owed.services.ledger import account, post_entries
-from owed.services.reporting import converter
 from owed.services.unit_of_work import UnitOfWork
 
 WRITABLE_KINDS = ("invoice", "debit_memo")

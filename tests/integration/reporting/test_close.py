@@ -14,7 +14,8 @@ from owed.domain.errors import ClosedPeriod, RuleViolation, SegregationOfDuties
 from owed.domain.ledger import JournalEntry, JournalLine, SystemAccount
 from owed.domain.money import Money
 from owed.services import ledger as ledger_svc
-from owed.services.close import CloseMonth, DecideAllowance, close_month, decide_allowance
+from owed.services.allowance import DecideAllowance, decide_allowance
+from owed.services.close import CloseMonth, close_month
 from tests.builders import add_customer, add_invoice
 from tests.integration.reporting.builders import pay, receive
 from tests.integration.reporting.conftest import set_settings

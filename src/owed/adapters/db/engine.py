@@ -4,21 +4,31 @@ SQLite: WAL journal, foreign keys on, a busy timeout, and ``BEGIN IMMEDIATE``
 for every transaction so two writers queue instead of failing on a lock
 upgrade. PostgreSQL: psycopg 3. The schema is created and upgraded only by
 Alembic migrations (``upgrade``), run implicitly on first use.
+
+Every command checks the schema, so the check does without Alembic: the stored
+revision is one query, and the newest one is read from the migration scripts'
+``revision`` / ``down_revision`` lines. Alembic (a third of a second to import)
+is imported only when a migration runs, or when the scripts are not one plain
+chain and Alembic has to judge.
 """
 
 from __future__ import annotations
 
+import ast
+import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.MULTILINE)
 
 
 def normalize_url(url: str) -> str:
@@ -70,6 +80,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -78,22 +90,61 @@ def alembic_config(engine: Engine) -> Config:
 
 @cache
 def _head_revision() -> str | None:
-    script = ScriptDirectory.from_config(_plain_config())
-    return script.get_current_head()
+    return _scripts_head() or _alembic_head()
+
+
+def _scripts_head() -> str | None:
+    """The one revision no script names as its ``down_revision``; None when unsure."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = {m[1]: m[2] for m in _REVISION_LINE.finditer(path.read_text("utf-8"))}
+        try:
+            revision = ast.literal_eval(found["revision"])
+            down = ast.literal_eval(found.get("down_revision", "None"))
+        except (KeyError, SyntaxError, ValueError):
+            return None  # a script written some other way: ask Alembic
+        if not isinstance(revision, str):
+            return None
+        revisions.add(revision)
+        for parent in down if isinstance(down, tuple | list) else (down,):
+            if parent is not None:
+                parents.add(str(parent))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def _alembic_head() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_plain_config()).get_current_head()
 
 
 def _plain_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision stamped in the database; None before the first migration."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        stamped = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(stamped) <= 1:
+        return stamped[0] if stamped else None
+    from alembic.runtime.migration import MigrationContext  # branches: Alembic explains
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 

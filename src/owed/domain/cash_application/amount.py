@@ -28,7 +28,19 @@ confidence; when the amount equals to the cent the chosen items (exactly or
 after discounts), and no similar-named rival's items, the amount confirms the
 name and the customer confidence is raised to 0.95 (``AMOUNT_CONFIRMS_NAME``).
 
-Two or more fits at any step make the receipt ambiguous: each fit becomes a
+Customers pay around due dates. Among several fits of an exhaustive search,
+the only one whose newest item falls due within ``due_window_days`` of the
+value date (a fit taking discounts: paid in time, at most that many days
+before the discount date) is applied, − 0.02 more (``_timely``). When the
+search over all open items finds nothing or could fit by chance, a search
+among the items due by the value date + window, counting only combinations
+whose newest item falls due within the window, may find one (− 0.07). Last,
+for a customer with at most ``SHORT_PAY_MAX_OPEN`` open items, a payment short
+(beyond the write-off tolerance, up to ``deduction_max_percent``) of the only
+item due within the window is applied to it (− 0.04); the difference rule
+opens the deduction.
+
+Two or more fits otherwise make the receipt ambiguous: each fit becomes a
 suggestion and nothing is applied. In particular several open items of the
 same amount are never resolved by age alone (the customer's habit is not
 known). A receipt quoting only invoices that are already settled is capped
@@ -38,6 +50,7 @@ at 0.6 (a possible duplicate payment).
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from decimal import Decimal
 
 from owed.domain.cash_application.combinations import find_combinations
@@ -61,6 +74,10 @@ SLACK_MAX_ITEMS = 3  # invoices in one combination paid less a fee
 CHANCE_LIMIT = (
     0.02  # combinations searched per minor unit of the amount above which a fit is chance
 )
+SHORT_PAY_MAX_OPEN = 12  # more open items: a payment fitting none is rather several invoices
+SHORT_PAY_PENALTY = 0.04  # one timely item paid short; the deduction costs its own penalty
+TIMING_PENALTY = 0.02  # several fits, one chosen because only its due date fits the payment
+MAX_FITS = 4  # combinations collected per search: more only says "ambiguous" again
 CHANCY_CAP = 0.8
 CHANCY_NODES = 500  # a chancy search only feeds suggestions (capped at 0.8)
 
@@ -80,15 +97,22 @@ class AmountRule:
         candidates = self._open_items(state)
         if self._single(state):
             return
-        fits, chancy = self._combinations(state, candidates)
+        fits, chancy, exhaustive = self._combinations(state, candidates)
         if len(fits) == 1 and not chancy:
             self._choose(state, fits, COMBINATION_PENALTY, " (combination, oldest first)")
-        elif self._near(state, candidates) or self._net(state, candidates, fits):
+        elif (
+            self._near(state, candidates)
+            or self._on_time_combination(state, candidates)
+            or self._net(state, candidates, fits)
+        ):
             return
         elif fits:
             if chancy:
                 state.cap(CHANCY_CAP, "so many open invoices that a combination may be chance")
-            self._choose(state, fits, COMBINATION_PENALTY, " (combination, oldest first)")
+            why = " (combination, oldest first)"
+            self._choose(state, fits, COMBINATION_PENALTY, why, exhaustive=exhaustive)
+        elif self._short_pay(state, candidates):
+            return
         elif not state.lines and not state.alternatives:
             name = state.context.customer_name(state.customer_id)
             state.note(f"no open invoice or combination of {name}'s equals {state.pending}")
@@ -142,11 +166,27 @@ class AmountRule:
         penalty: float,
         why: str,
         exact: bool = True,
+        exhaustive: bool = True,
+        discounted: frozenset[int] = frozenset(),
     ) -> bool:
-        """Apply the only fit, or offer several as suggestions; False when there is none."""
+        """Apply the only fit, or offer several as suggestions; False when there is none.
+
+        Among several fits from an exhaustive search, the only one whose timing fits the
+        payment date (``timely``) is applied, a little less surely.
+        """
         if not fits:
             return False
         index = state.context.index
+        if len(fits) > 1 and exhaustive:
+            on_time = [f for f in fits if self._timely(state, f, discounted)]
+            if len(on_time) == 1:
+                numbers = ", ".join(index.items[i].number for i in on_time[0])
+                state.penalise(
+                    TIMING_PENALTY,
+                    f"{len(fits)} sets of open invoices equal the amount{why}; only {numbers} "
+                    f"falls due within {state.settings.due_window_days} days of the payment",
+                )
+                fits = on_time
         if len(fits) == 1:
             confidence = self._confirmed(state, fits[0], exact) - penalty
             for item_id in fits[0]:
@@ -174,6 +214,25 @@ class AmountRule:
             )
         return True
 
+    def _timely(self, state: MatchState, fit: list[int], discounted: frozenset[int]) -> bool:
+        """True when the payment date fits the items: customers pay around due dates.
+
+        The newest of the items falls due within ``due_window_days`` of the payment
+        date (so none falls due long after it); when the fit takes discounts
+        (``discounted`` items), the payment is instead within that window before the
+        latest discount date and early enough for every discount.
+        """
+        items, when = state.context.index.items, state.receipt.value_date
+        window = state.settings.due_window_days
+        taken = [items[i] for i in fit if i in discounted]
+        if taken:
+            if not all(discount_eligible(item, when, state.settings) for item in taken):
+                return False
+            latest = max(item.discount_date or item.due_date for item in taken)
+            return (latest - when).days <= window
+        latest = max(items[i].due_date for i in fit)
+        return abs((when - latest).days) <= window
+
     def _single(self, state: MatchState) -> bool:
         assert state.customer_id is not None
         index, receipt = state.context.index, state.receipt
@@ -192,8 +251,10 @@ class AmountRule:
         candidates: list[int],
         net: dict[int, Decimal] | None = None,
         slack: Decimal = Decimal(0),
-    ) -> tuple[list[list[int]], bool]:
-        """Combinations that fit, and whether one could fit by chance among so many items.
+        anchored: int | None = None,
+    ) -> tuple[list[list[int]], bool, bool]:
+        """Combinations that fit, whether one could fit by chance among so many items, and
+        whether the fits found are all there are.
 
         ``net`` lowers items by their discounts; ``slack`` lets the sum exceed
         the amount by up to that much (a wire fee).
@@ -202,7 +263,7 @@ class AmountRule:
         candidates = candidates[: settings.combination_candidates]
         smallest = 1 if net or slack else 2
         if len(candidates) < smallest:
-            return [], False
+            return [], False, True
         currency = Currency.of(state.receipt.currency)
         less = net or {}
         amounts = [
@@ -211,6 +272,9 @@ class AmountRule:
         target, spare = currency.to_minor(state.pending), currency.to_minor(slack)
         most = settings.combination_max_items if not spare else SLACK_MAX_ITEMS
         subsets = sum(math.comb(len(candidates), k) for k in range(smallest, most + 1))
+        if anchored is not None:  # only combinations holding one of the last ``anchored``
+            older = len(candidates) - anchored
+            subsets -= sum(math.comb(older, k) for k in range(smallest, most + 1))
         limit = CHANCE_LIMIT * target if not spare else SLACK_CHANCE_LIMIT * target / (spare + 1)
         budget = settings.combination_max_nodes
         if subsets > limit:  # only suggestions can come of it: search less
@@ -224,7 +288,7 @@ class AmountRule:
             amounts,
             target,
             most,
-            max_solutions=2,
+            max_solutions=MAX_FITS,
             max_nodes=budget,
             out_of_time=out_of_time,
             slack=spare,
@@ -233,7 +297,61 @@ class AmountRule:
         if not search.complete and fits:
             state.note(f"combination search stopped after {search.nodes} steps")
         chancy = not search.complete or subsets > limit
-        return fits, chancy
+        exhaustive = search.complete and len(fits) < MAX_FITS
+        return fits, chancy, exhaustive
+
+    def _on_time_combination(self, state: MatchState, candidates: list[int]) -> bool:
+        """One combination among the invoices due by the payment's window whose newest
+        falls due within it (``_timely``), when the search over all open items found
+        none or too many to trust. Fewer candidates make a chance fit less likely."""
+        window = timedelta(days=state.settings.due_window_days)
+        when, since = state.receipt.value_date + window, state.receipt.value_date - window
+        items = state.context.index.items
+        due = [i for i in candidates if items[i].due_date <= when]
+        due = due[-state.settings.combination_candidates :]  # the newest: one must be timely
+        recent = sum(1 for i in due if items[i].due_date >= since)
+        if len(due) < 2 or not recent:
+            return False
+        fits, chancy, exhaustive = self._combinations(state, due, anchored=recent)
+        fits = [f for f in fits if self._timely(state, f, frozenset())]
+        if len(fits) != 1 or chancy or not exhaustive:
+            return False
+        why = f" among the invoices due by {when} (combination, oldest first)"
+        return self._choose(state, fits, COMBINATION_PENALTY + TIMING_PENALTY, why)
+
+    def _short_pay(self, state: MatchState, candidates: list[int]) -> bool:
+        """One open item the payment falls short of by more than a write-off but at most
+        ``deduction_max_percent`` of its balance, and it is the only such item whose due
+        date fits the payment date (``_timely``); the difference rule then opens a
+        deduction for what is missing.
+
+        Only for a customer with at most ``SHORT_PAY_MAX_OPEN`` open items: with more, a
+        payment that fits none of them exactly is more often several invoices with some
+        difference than one invoice paid short (measured on generated activity: with
+        more than 12 open items 3 right in 27, with at most 12, 41 right in 43)."""
+        settings, index = state.settings, state.context.index
+        if len(candidates) > SHORT_PAY_MAX_OPEN:
+            return False
+        kept = Decimal(1) - settings.deduction_max_percent / Decimal(100)
+        pending = state.pending
+        short = [
+            i
+            for i in candidates
+            if pending < state.available(i) and state.available(i) * kept <= pending
+        ]
+        timely = [i for i in short if self._timely(state, [i], frozenset())]
+        if len(timely) != 1:
+            return False
+        item = index.items[timely[0]]
+        confidence = state.customer_confidence - SHORT_PAY_PENALTY
+        state.allocate(item, pending, confidence, "")
+        state.rule, state.payer_agrees = self.name, True  # chosen among the payer's own items
+        state.note(
+            f"amount is less than the balance {state.available(item.id) + pending} of "
+            f"{item.number}, the only invoice falling due within "
+            f"{settings.due_window_days} days of the payment that it could pay short"
+        )
+        return True
 
     def _net(self, state: MatchState, candidates: list[int], plain: list[list[int]]) -> bool:
         """One combination that fits once its items' discounts are taken (in time or late),
@@ -254,12 +372,13 @@ class AmountRule:
             if net:
                 tries.append((net, settings.bank_fee_max, " after discounts and a wire fee"))
         for discounts, slack, why in tries:
-            fits, chancy = self._combinations(state, candidates, discounts, slack)
+            fits, chancy, exhaustive = self._combinations(state, candidates, discounts, slack)
             if discounts is not None:
                 fits = [f for f in fits if any(i in discounts for i in f)]
             penalty = NET_PENALTY if not slack else NET_FEE_PENALTY
             if fits and not chancy:  # one fit is applied; several become suggestions
-                return self._choose(state, fits, penalty, why, exact=not slack)
+                taken = frozenset(i for f in fits for i in f if discounts and i in discounts)
+                return self._choose(state, fits, penalty, why, not slack, exhaustive, taken)
             if fits:
                 return False
         return False
@@ -267,6 +386,7 @@ class AmountRule:
     def _near(self, state: MatchState, candidates: list[int]) -> bool:
         settings, receipt = state.settings, state.receipt
         fits: list[list[int]] = []
+        discounted: set[int] = set()
         penalty = 0.0
         for item_id in candidates:  # every open item: one comparison each, no search
             item = state.context.index.items[item_id]
@@ -275,6 +395,7 @@ class AmountRule:
                 continue
             if item.discount_amount == gap:
                 fits.append([item_id])
+                discounted.add(item_id)
                 late = not discount_eligible(item, receipt.value_date, settings)
                 penalty = max(penalty, NEAR_LATE_DISCOUNT if late else NEAR_DISCOUNT)
             elif receipt.method is Method.WIRE and gap <= settings.bank_fee_max:
@@ -294,7 +415,10 @@ class AmountRule:
                 f"amount is {state.available(item_id)} less than the balance of {item.number}"
             )
             return True
-        return self._choose(state, fits, penalty, " after a difference") if fits else False
+        if not fits:
+            return False
+        why = " after a difference"
+        return self._choose(state, fits, penalty, why, discounted=frozenset(discounted))
 
 
 def _capped(state: MatchState, item_ids: list[int]) -> tuple[Allocation, ...]:

@@ -41,8 +41,22 @@ def _run(state: MatchState, rules: Iterable[Rule]) -> None:
     for rule in rules:
         if rule.match(state):
             rule.apply(state)
-    if state.lines and not (state.payer_agrees or state.amount_fits):
+    if state.lines and not (state.payer_agrees or state.amount_fits or _weakly_agrees(state)):
         state.cap(UNCONFIRMED_CAP, "neither the payer nor the amount confirms the reference")
+
+
+def _weakly_agrees(state: MatchState) -> bool:
+    """True when a payer name too uncertain to name a customer alone (a rival resembles
+    it) still points to the group of every chosen item: it confirms the reference."""
+    payer = state.payer()
+    if payer is None:
+        return False
+    ctx = state.context
+    root = ctx.root(payer.customer_id)
+    if any(ctx.root(line.item.customer_id) != root for line in state.lines):
+        return False
+    state.note(f"{payer.reason}: the quoted invoices are that payer's")
+    return True
 
 
 def _decide(state: MatchState) -> Decision:

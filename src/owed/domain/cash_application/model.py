@@ -159,6 +159,7 @@ class MatchSettings:
     combination_time_budget_ms: float = 50.0  # wall-time bound, used when a ticker is given
     name_min_score: float = 0.88  # payer-name similarity needed to name a customer
     duplicate_window_days: int = 7  # an identical receipt this close to another is a duplicate
+    due_window_days: int = 15  # a payment this close to an invoice's due date is "on time" for it
 
     def write_off_tolerance(self, balance: Decimal) -> Decimal:
         """The largest short pay written off on items with this balance."""

@@ -12,7 +12,9 @@ are compared in three forms:
 
 A lookup takes the customers sharing the payer's two rarest tokens and scores
 each with ``similarity``: 1.0 for equal canonical forms, 0.97 for a truncated
-flat name, otherwise rapidfuzz's ratio on the canonical forms or 0.98 × the
+flat name, 0.96 when the payer's words abbreviate the customer's word for word
+(``COPPER CONS PHARMA`` for Copper Consolidated Pharmaceuticals, see
+``abbreviates``), otherwise rapidfuzz's ratio on the canonical forms or 0.98 × the
 ratio on the flat forms (also against the customer's canonical name cut to
 the payer's length, for truncations with a typo).
 """
@@ -47,6 +49,7 @@ LEGAL_FORMS: Final[frozenset[str]] = frozenset({
 _NON_WORD = re.compile(r"[^A-Z0-9&]+")
 _KEY_LEN: Final = 4
 _MAX_POSTING: Final = 400  # a token shared by more customers does not narrow the search
+ABBREVIATED: Final = 0.96  # word for word, some words abbreviated
 
 
 def flat_name(name: str) -> str:
@@ -101,6 +104,8 @@ def _score(payer: _Form, customer: _Form) -> float:
         return 0.97
     if len(payer.canonical) >= 8 and customer.canonical.startswith(payer.canonical):
         return 0.96
+    if _abbreviated(payer.canonical.split(), customer.canonical.split()):
+        return ABBREVIATED
     ratio_score = max(
         fuzz.ratio(payer.canonical, customer.canonical) / 100,
         0.98 * fuzz.ratio(payer.flat, customer.flat) / 100,
@@ -109,6 +114,35 @@ def _score(payer: _Form, customer: _Form) -> float:
     if len(payer.canonical) >= 10 and len(cut) < len(customer.canonical):
         ratio_score = max(ratio_score, 0.95 * fuzz.ratio(payer.canonical, cut) / 100)
     return ratio_score
+
+
+def abbreviates(short: str, word: str) -> bool:
+    """True when ``short`` can be an abbreviation of ``word``: shorter, at least three
+    characters, the same first letter, and its letters in the word's order
+    (``MATLS`` of ``MATERIALS``, ``WHSL`` of ``WHOLESALE``, ``PHARMA`` of
+    ``PHARMACEUTICALS``)."""
+    if len(short) < 3 or len(short) >= len(word) or short[0] != word[0]:
+        return False
+    position = 0
+    for char in short:
+        position = word.find(char, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def _abbreviated(payer: list[str], customer: list[str]) -> bool:
+    """Word for word the customer's name, some words abbreviated (not in ``ABBREVIATIONS``)."""
+    if len(payer) != len(customer) or len(payer) < 2:
+        return False
+    shortened = False
+    for short, word in zip(payer, customer, strict=True):
+        if short == word:
+            continue
+        if not abbreviates(short, word):
+            return False
+        shortened = True
+    return shortened
 
 
 class NameIndex:

@@ -12,7 +12,13 @@ bare number (4+ digits)                0.93
 bare number of 3 digits                0.88
 one-character typo, labelled           0.93
 one-character typo, bare               0.91
+number at the end of a longer token    0.92
 =====================================  ==========
+
+The last: a payer quoting ``V27207134142`` for ``INV-134142`` follows a
+pattern not learned yet (``knowledge.patterns``); the invoice number is read
+from the token's last digits, only among the identified payer's open items
+and only when exactly one of them is found (``embedded_hits_for``).
 
 A typo is read only when the amount confirms it (``rules.ReferenceRule``);
 without payer evidence it also loses 0.06. Structured remittance (a field
@@ -46,6 +52,8 @@ BARE = 0.93
 BARE_SHORT = 0.88
 TYPO_LABELLED = 0.93
 TYPO_BARE = 0.91
+EMBEDDED = 0.92
+EMBEDDED_MIN_DIGITS = 5
 STRUCTURED_BONUS = 0.02
 
 
@@ -129,6 +137,28 @@ def typo_hits_for(
         for i in found
         if index.items[i].currency == currency
     ]
+
+
+def embedded_hits_for(
+    ref: QuotedRef, index: OpenItemIndex, within: set[int], currency: str
+) -> list[Hit]:
+    """The open item of the ``within`` customers whose number ends a longer quoted token
+    (an unlearned quoting pattern such as ``V27207`` + ``134142``); none when several are."""
+    digits = ref.digits
+    found: set[int] = set()
+    for start in range(1, len(digits) - EMBEDDED_MIN_DIGITS + 1):
+        for item_id in index.by_core(core_of(digits[start:])):
+            item = index.items[item_id]
+            if (
+                item.customer_id in within
+                and item.currency == currency
+                and index.remaining[item_id] > 0
+                and len(index.core[item_id]) >= EMBEDDED_MIN_DIGITS
+            ):
+                found.add(item_id)
+    if len(found) != 1:
+        return []
+    return [Hit(found.pop(), EMBEDDED, ref.token, typo=True)]
 
 
 _FEW_ITEMS = 64  # below this many open items, comparing each beats generating variants

@@ -19,6 +19,7 @@ and 2 can use it to choose among same-numbered items of different customers.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Protocol
 
@@ -28,14 +29,18 @@ from owed.domain.cash_application.differences import DifferenceRule
 from owed.domain.cash_application.model import Allocation, Proposal, ReferencePattern
 from owed.domain.cash_application.references import (
     QuotedRef,
+    core_of,
     extract_references,
     extract_rf_references,
+    normalize_key,
 )
 from owed.domain.cash_application.resolution import (
     RF,
     STRUCTURED_BONUS,
+    TYPO_LABELLED,
     Hit,
     best_per_item,
+    embedded_hits_for,
     pattern_hits_for,
     resolve_ref,
     resolve_text,
@@ -46,6 +51,7 @@ from owed.domain.cash_application.state import MatchState
 from owed.domain.money import Currency
 from owed.domain.payments.statement import Method, RemittanceLine
 
+_TRAILING_DIGITS = re.compile(r"\d{5,}$")  # a number at the end of a garbled reference
 UNCONFIRMED_TYPO = 0.06  # a typo read without payer evidence (the amount must fit exactly)
 AGREEING_PAYER = 0.80  # payer evidence at least this sure counts as agreeing or conflicting
 CONFLICT_CAP = 0.75
@@ -99,6 +105,12 @@ class RemittanceRule:
             hits = [
                 h for h in hits if state.context.root(index.items[h.item_id].customer_id) == root
             ]
+        if root is not None and hits and all(_root_of(state, h.item_id) != root for h in hits):
+            ours = self._typo_of_payer(line, text, root, state)
+            if ours is not None:
+                return ours
+        if not hits:  # the exact digits behind a garbled prefix beat a one-character reading
+            hits = self._garbled_prefix(line, state, root)
         if not hits:
             expected = {a for a in (line.paid, line.invoice_amount) if a is not None}
             among = None
@@ -113,6 +125,50 @@ class RemittanceRule:
         if len(hits) > 1 and hits[0].confidence == hits[1].confidence:
             return None
         return hits[0] if hits else None
+
+    def _garbled_prefix(
+        self, line: RemittanceLine, state: MatchState, root: int | None
+    ) -> list[Hit]:
+        """The invoice whose number is the digits a garbled reference ends with
+        (``INVV152142``, ``I3V132809``: a typo in the prefix), when its balance equals the
+        line's paid or invoice amount and it belongs to the payer's group (if known)."""
+        index, currency = state.context.index, state.receipt.currency
+        match = _TRAILING_DIGITS.search(normalize_key(line.reference))
+        if match is None:
+            return []
+        expected = {a for a in (line.paid, line.invoice_amount) if a is not None}
+        found = [
+            i
+            for i in index.by_core(core_of(match.group(0)))
+            if index.items[i].currency == currency
+            and index.remaining[i] in expected
+            and (root is None or _root_of(state, i) == root)
+        ]
+        if len(found) != 1:
+            return []
+        return [Hit(found[0], TYPO_LABELLED, line.reference, typo=True)]
+
+    def _typo_of_payer(
+        self, line: RemittanceLine, text: str, root: int, state: MatchState
+    ) -> Hit | None:
+        """The payer's own invoice one character from a number that names another
+        customer's invoice, when the line's amounts confirm it (paid or invoice amount
+        equal to its balance): a typo that happens to be a valid number is still a typo."""
+        index, currency = state.context.index, state.receipt.currency
+        expected = {a for a in (line.paid, line.invoice_amount) if a is not None}
+        among = set(state.context.family(root))
+        found = [
+            h
+            for h in typo_hits(text, index, among, currency)
+            if index.remaining[h.item_id] in expected
+        ]
+        if len(found) != 1:
+            return None
+        state.note(
+            f"remittance '{line.reference}' names another customer's invoice, "
+            "but the amount fits the payer's own one character away"
+        )
+        return found[0]
 
     def apply(self, state: MatchState) -> None:
         unresolved: list[str] = []
@@ -201,6 +257,11 @@ class ReferenceRule:
         if ours:
             return ours
         typos = typo_hits_for(ref, index, among, currency)
+        if not typos and not exact and ref.po is False:
+            for hit in embedded_hits_for(ref, index, among, currency):
+                number = index.items[hit.item_id].number
+                state.note(f"'{hit.quoted}' ends with the number of {number}")
+                return [hit]
         if len(typos) > 1:
             state.note(f"'{ref.token}' is one character from several invoices: not used")
             return []
@@ -239,7 +300,10 @@ class ReferenceRule:
             chosen = next(iter(groups.values()))
         if any(h.typo for h in chosen) and not self._plausible(state, chosen):
             chosen = [h for h in chosen if not h.typo]
-            state.note("one-character readings dropped: the amount does not confirm them")
+            state.note(
+                "readings not quoted exactly (a typo, a number inside a longer token) dropped: "
+                "the amount does not confirm them"
+            )
         if chosen:
             self._allocate(state, chosen)
 

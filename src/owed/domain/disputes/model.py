@@ -5,9 +5,13 @@ States and the actions that move between them::
     open ──investigate──▶ investigating
       │                        │
       ├── resolve_credit_memo / resolve_rebill / resolve_write_off ──▶ resolved
-      └── reject ─────────────────────────────────────────────────────▶ rejected
+      ├── reject ─────────────────────────────────────────────────────▶ rejected
+      └── cancel (its payment was unapplied or returned) ─────────────▶ cancelled
 
-``resolved`` and ``rejected`` are final. A rejected dispute goes back to
+``resolved``, ``rejected`` and ``cancelled`` are final. A deduction dispute is
+cancelled when the application that opened it is unapplied (the short pay no
+longer exists): it then counts nowhere in the metrics except as open while it
+was open. A rejected dispute goes back to
 collections (its amount is dunned again); if the customer comes back, a new
 dispute is opened, which then counts as a repeat. ``transition`` raises
 ``InvalidTransition`` for anything not drawn above.
@@ -28,6 +32,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from owed.domain.calendar import add_business_days
 from owed.domain.collections.aging import Bucket, Buckets
 from owed.domain.errors import InvalidInput, InvalidTransition
 from owed.domain.money import Money
@@ -51,10 +56,11 @@ class DisputeStatus(StrEnum):
     INVESTIGATING = "investigating"
     RESOLVED = "resolved"
     REJECTED = "rejected"
+    CANCELLED = "cancelled"
 
     @property
     def is_closed(self) -> bool:
-        return self in (DisputeStatus.RESOLVED, DisputeStatus.REJECTED)
+        return self in (DisputeStatus.RESOLVED, DisputeStatus.REJECTED, DisputeStatus.CANCELLED)
 
 
 class Resolution(StrEnum):
@@ -69,6 +75,7 @@ class DisputeAction(StrEnum):
     RESOLVE_REBILL = "resolve_rebill"
     RESOLVE_WRITE_OFF = "resolve_write_off"
     REJECT = "reject"
+    CANCEL = "cancel"
 
 
 _RESOLUTIONS = {
@@ -82,6 +89,7 @@ _OPEN_STATES = frozenset({DisputeStatus.OPEN, DisputeStatus.INVESTIGATING})
 _TRANSITIONS: dict[DisputeAction, tuple[frozenset[DisputeStatus], DisputeStatus]] = {
     DisputeAction.INVESTIGATE: (frozenset({DisputeStatus.OPEN}), DisputeStatus.INVESTIGATING),
     DisputeAction.REJECT: (_OPEN_STATES, DisputeStatus.REJECTED),
+    DisputeAction.CANCEL: (_OPEN_STATES, DisputeStatus.CANCELLED),
     **{action: (_OPEN_STATES, DisputeStatus.RESOLVED) for action in _RESOLUTIONS},
 }
 
@@ -103,19 +111,6 @@ class SlaPolicy:
     days: int = 7
     business_days: bool = False
     holidays: frozenset[date] = frozenset()
-
-
-def add_business_days(start: date, days: int, holidays: frozenset[date] = frozenset()) -> date:
-    """``start`` plus ``days`` working days (Monday to Friday, not a holiday)."""
-    if days < 0:
-        raise InvalidInput(f"business days must not be negative, got {days}")
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in holidays:
-            left -= 1
-    return current
 
 
 def sla_due_date(opened_on: date, policy: SlaPolicy | None = None) -> date:
@@ -212,7 +207,9 @@ def dispute_metrics(
         ages[label] = (count + 1, amounts)
         by_reason[d.reason] = by_reason.get(d.reason, 0) + 1
 
-    resolved = [d for d in known if d.status is DisputeStatus.RESOLVED and d.is_closed_by(as_of)]
+    # a cancelled dispute was never a real one: open while it was open, counted nowhere else
+    real = [d for d in known if d.status is not DisputeStatus.CANCELLED]
+    resolved = [d for d in real if d.status is DisputeStatus.RESOLVED and d.is_closed_by(as_of)]
     cycle_days = sum(((d.closed_on - d.opened_on).days for d in resolved if d.closed_on), 0)
     n_resolved = Decimal(len(resolved))
     cycle = Days(
@@ -220,7 +217,7 @@ def dispute_metrics(
         n_resolved,
         {"total_days": Decimal(cycle_days), "resolved": n_resolved},
     )
-    closed = [d for d in known if d.is_closed_by(as_of)]
+    closed = [d for d in real if d.is_closed_by(as_of)]
     on_time = sum(
         1
         for d in closed
@@ -232,9 +229,9 @@ def dispute_metrics(
         open_by_reason=by_reason,
         cycle_time=cycle,
         within_sla=Ratio(Decimal(on_time), Decimal(len(closed))),
-        repeat_by_customer=_repeat_rate(known),
-        repeat_by_reason=_repeat_by_reason(known),
-        disputes_per_customer=_per_customer(known),
+        repeat_by_customer=_repeat_rate(real),
+        repeat_by_reason=_repeat_by_reason(real),
+        disputes_per_customer=_per_customer(real),
     )
 
 

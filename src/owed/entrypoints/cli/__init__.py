@@ -2,6 +2,8 @@
 
 Each capability registers its commands from its own module; this module
 assembles them and maps errors to exit codes in one place (``errors.py``).
+Every run builds the whole tree, so the command modules import their use cases
+and adapters inside the commands, not at the top (tests/e2e/test_cli_startup.py).
 """
 
 from __future__ import annotations

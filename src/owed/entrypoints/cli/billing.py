@@ -6,19 +6,17 @@ import csv
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from owed.adapters.delivery import FileBlobStore, mailer_for, render_pdf
-from owed.domain.billing.documents import DocumentKind
 from owed.domain.errors import InvalidInput
 from owed.entrypoints.cli.common import console, money_cell, parse_date, table
 from owed.entrypoints.cli.runtime import runtime
-from owed.services import billing as svc
-from owed.services import billing_memos as memos
-from owed.services import delivery, recurring
-from owed.services.billing_model import Document, LineInput
+
+if TYPE_CHECKING:
+    from owed.domain.billing.documents import DocumentKind
+    from owed.services.billing_model import Document, LineInput
 
 invoice_app = typer.Typer(help="Invoices: create, issue, void, show, send.", no_args_is_help=True)
 memo_app = typer.Typer(help="Credit and debit memos.", no_args_is_help=True)
@@ -42,6 +40,8 @@ def parse_line(spec: str) -> LineInput:
 
 
 def _line(values: dict[str, Any], where: str) -> LineInput:
+    from owed.services.billing_model import LineInput
+
     for key in ("description", "quantity", "unit_price"):
         if not str(values.get(key) or "").strip():
             raise InvalidInput(f"{where}: {key} is missing")
@@ -138,6 +138,8 @@ def _create(
     notes: str,
     issue: bool,
 ) -> Document:
+    from owed.services import billing as svc
+
     items = [parse_line(s) for s in line]
     if lines_file is not None:
         items += read_lines_file(lines_file)
@@ -159,6 +161,8 @@ def invoice_create(
     issue: Annotated[bool, Opt("--issue", help="Issue it at once")] = False,
 ) -> None:
     """Create a draft invoice (and issue it with --issue)."""
+    from owed.domain.billing.documents import DocumentKind
+
     doc = _create(
         DocumentKind.INVOICE, customer, line, lines_file, po, terms, date_, None, notes, issue
     )
@@ -172,6 +176,8 @@ def invoice_create(
 @invoice_app.command("issue")
 def invoice_issue(number: str) -> None:
     """Issue a draft: number, due date, posting."""
+    from owed.services import billing as svc
+
     doc = svc.issue_document(svc.IssueDocument(number), runtime().uow())
     console.print(f"issued {doc.label}: total {doc.total}, due {doc.due_date}")
 
@@ -183,6 +189,8 @@ def invoice_void(
     on: Annotated[str | None, Opt(help="YYYY-MM-DD, default today")] = None,
 ) -> None:
     """Void a document with nothing applied (its posting is reversed)."""
+    from owed.services import billing as svc
+
     doc = svc.void_document(
         svc.VoidDocument(number, reason, parse_date(on, "--on")), runtime().uow()
     )
@@ -192,6 +200,8 @@ def invoice_void(
 @invoice_app.command("show")
 def invoice_show(number: str) -> None:
     """One document with its lines."""
+    from owed.services import billing as svc
+
     show_document(svc.get_document(runtime().uow(), number))
 
 
@@ -203,6 +213,8 @@ def invoice_list(
     limit: Annotated[int, Opt()] = 200,
 ) -> None:
     """Documents, oldest first."""
+    from owed.services import billing as svc
+
     t = table(
         "Documents",
         "number",
@@ -232,6 +244,9 @@ def invoice_list(
 @invoice_app.command("pdf")
 def invoice_pdf(number: str, output: Annotated[Path | None, Opt("-o", "--output")] = None) -> None:
     """Render the document's PDF."""
+    from owed.adapters.delivery import render_pdf
+    from owed.services import delivery
+
     printable = delivery.get_printable(runtime().uow(), number)
     target = output or Path(f"{printable.document.number}.pdf")
     target.write_bytes(render_pdf(printable))
@@ -245,6 +260,9 @@ def invoice_send(
     to: Annotated[str | None, Opt(help="Override the billing contact")] = None,
 ) -> None:
     """Email the PDF to the customer's billing contact (or the outbox without SMTP)."""
+    from owed.adapters.delivery import FileBlobStore, mailer_for, render_pdf
+    from owed.services import delivery
+
     rt = runtime()
     result = delivery.send_document(
         delivery.SendDocument(number, resend, to),
@@ -270,6 +288,9 @@ def invoice_attach(
     number: str, file: Path, content_type: Annotated[str | None, Opt()] = None
 ) -> None:
     """Attach a file (proof of delivery, time sheet...) to a document."""
+    from owed.adapters.delivery import FileBlobStore
+    from owed.services import delivery
+
     if not file.is_file():
         raise InvalidInput(f"{file}: no such file")
     rt = runtime()
@@ -284,6 +305,8 @@ def invoice_attach(
 @invoice_app.command("attachments")
 def invoice_attachments(number: str) -> None:
     """Files attached to a document."""
+    from owed.services import delivery
+
     printable = delivery.get_printable(runtime().uow(), number)
     t = table(f"Attachments of {number}", "file", "type", "bytes", "sha256")
     for a in printable.attachments:
@@ -305,6 +328,8 @@ def memo_credit(
     date_: Annotated[str | None, Opt("--date")] = None,
 ) -> None:
     """Credit an invoice in full (default) or in part; above the threshold it waits for approval."""
+    from owed.services import billing_memos as memos
+
     result = memos.request_credit_memo(
         memos.RequestCreditMemo(invoice, reason, fraction, amount, parse_date(date_, "--date")),
         runtime().uow(),
@@ -322,6 +347,8 @@ def memo_credit(
 @memo_app.command("approve")
 def memo_approve(number: str) -> None:
     """Approve (and issue) a credit memo someone else requested."""
+    from owed.services import billing_memos as memos
+
     memo = memos.approve_credit_memo(memos.ApproveCreditMemo(number), runtime().uow())
     console.print(f"approved and issued {memo.label} for {memo.total}")
 
@@ -336,6 +363,8 @@ def memo_debit(
     date_: Annotated[str | None, Opt("--date")] = None,
 ) -> None:
     """Issue a debit memo (an additional charge)."""
+    from owed.domain.billing.documents import DocumentKind
+
     doc = _create(
         DocumentKind.DEBIT_MEMO, customer, line, lines_file, po, None, date_, invoice, "", True
     )
@@ -354,6 +383,8 @@ def billing_configure(
     credit_approval_threshold: Annotated[str | None, Opt(help='"" = never')] = None,
 ) -> None:
     """Company billing switches."""
+    from owed.services import billing as svc
+
     s = svc.configure_billing(
         svc.ConfigureBilling(tax_rounding, prices_include_tax, credit_approval_threshold),
         runtime().uow(),
@@ -369,6 +400,8 @@ def billing_tax_code(
     account: Annotated[str | None, Opt()] = None,
 ) -> None:
     """Add a tax code."""
+    from owed.services import billing as svc
+
     tax = svc.add_tax_code(svc.AddTaxCode(code, name or code, rate, account), runtime().uow())
     console.print(f"tax code {tax.code} at {tax.rate} % added")
 
@@ -385,6 +418,8 @@ def billing_subscribe(
     tax_code: Annotated[str | None, Opt()] = None,
 ) -> None:
     """Start a subscription."""
+    from owed.services import recurring
+
     sub_id = recurring.create_subscription(
         recurring.CreateSubscription(
             customer,
@@ -409,6 +444,8 @@ def billing_change(
     unit_price: Annotated[str | None, Opt()] = None,
 ) -> None:
     """Change a subscription's quantity (0 cancels) or price from a date."""
+    from owed.services import recurring
+
     recurring.change_subscription(
         recurring.ChangeSubscription(
             subscription, required_date(effective, "--effective"), quantity, unit_price
@@ -427,6 +464,8 @@ def billing_usage(
     description: Annotated[str, Opt()] = "Usage",
 ) -> None:
     """Record usage, billed in arrears by the next run."""
+    from owed.services import recurring
+
     recurring.record_usage(
         recurring.RecordUsage(
             subscription, required_date(on, "--on"), quantity, unit_price, description
@@ -439,6 +478,8 @@ def billing_usage(
 @billing_app.command("run")
 def billing_run(period: Annotated[str, Opt(help="YYYY-MM")]) -> None:
     """Bill every subscription period starting in the month (idempotent)."""
+    from owed.services import recurring
+
     result = recurring.run_billing(recurring.RunBilling(period), runtime().uow())
     console.print(
         f"billing run {period}: {len(result.invoices)} invoice(s) "

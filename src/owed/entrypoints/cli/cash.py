@@ -5,19 +5,16 @@ from __future__ import annotations
 import csv
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from owed.adapters.bankfiles import file_digest, parse_bytes
-from owed.domain.errors import InvalidInput
-from owed.domain.payments.statement import ParseOptions
+from owed.domain.errors import InvalidInput, NotPermitted
 from owed.entrypoints.cli.common import console, table
 from owed.entrypoints.cli.runtime import runtime
-from owed.services import cash_application as cashapp
-from owed.services import cash_corrections as corrections
-from owed.services.payments import ImportBankFile, import_bank_file
+
+if TYPE_CHECKING:
+    from owed.services import cash_corrections as corrections
 
 cashapp_app = typer.Typer(
     help="Cash application: match receipts to invoices.", no_args_is_help=True
@@ -42,6 +39,10 @@ def import_bank(
     ] = None,
 ) -> None:
     """Import a bank statement or remittance file as receipts (format detected from content)."""
+    from owed.adapters.bankfiles import file_digest, parse_bytes
+    from owed.domain.payments.statement import ParseOptions
+    from owed.services.payments import ImportBankFile, import_bank_file
+
     data = file.read_bytes()
     options = ParseOptions(strict=not lenient, default_currency=runtime().settings.base_currency)
     if layout is not None:
@@ -61,6 +62,22 @@ def import_bank(
     )
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
+    if result.returns_created:
+        try:
+            _pair_returns(None)
+        except NotPermitted:
+            console.print("returns not paired: `owed cashapp run` by someone who applies cash")
+
+
+def _pair_returns(ids: tuple[int, ...] | None) -> None:
+    """Pair returned payments with their originals and say what happened."""
+    from owed.services import cash_returns as returns
+
+    found = returns.pair_returns(returns.PairReturns(ids), runtime().uow())
+    for ret, receipt in found.paired:
+        console.print(f"return {ret} pairs with receipt {receipt}: receipt unapplied and closed")
+    for ret, reason in found.exceptions:
+        console.print(f"return {ret} stays in the queue: {reason}", highlight=False)
 
 
 def _load_layout(path: Path) -> dict[str, object]:
@@ -80,7 +97,12 @@ def run(
     batch: Annotated[int, typer.Option(help="Receipts per transaction")] = 1000,
 ) -> None:
     """Match every unapplied receipt; apply the confident ones, queue the rest with reasons."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from owed.services import cash_application as cashapp
+
     rt = runtime()
+    _pair_returns(None)  # first, so a bounced payment is not applied and its invoices re-open
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -116,6 +138,9 @@ def exceptions(
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Also write them to CSV")] = None,
 ) -> None:
     """Receipts not fully applied: reason, age against the 5-business-day SLA, suggestions."""
+    from owed.services import cash_application as cashapp
+    from owed.services import cash_corrections as corrections
+
     items = corrections.list_exceptions(runtime().uow())
     t = table(
         "Unapplied cash",
@@ -184,6 +209,8 @@ def exceptions(
 
 
 def _target(spec: str) -> corrections.Target:
+    from owed.services import cash_corrections as corrections
+
     number, _, amount = spec.partition(":")
     try:
         return corrections.Target(number, Decimal(amount) if amount else None)
@@ -201,6 +228,8 @@ def apply(
     note: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Apply a receipt by hand (teaches the matcher for next time)."""
+    from owed.services import cash_corrections as corrections
+
     entry = corrections.apply_receipt(
         corrections.ApplyReceipt(
             receipt, tuple(_target(s) for s in invoices), credit_remainder, note
@@ -217,16 +246,44 @@ def unapply(
     reason: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Reverse a receipt's applications; the cash returns to unapplied."""
+    from owed.services import cash_corrections as corrections
+
     entry = corrections.unapply_receipt(
         corrections.UnapplyReceipt(receipt, invoice, reason), runtime().uow()
     )
     console.print(f"receipt {receipt} unapplied (journal entry {entry})")
 
 
+@cashapp_app.command("accept")
+def accept(
+    receipt: int,
+    rank: Annotated[int, typer.Option(help="Which suggestion (1 = the best one)")] = 1,
+) -> None:
+    """Apply the exception queue's ranked suggestion for a receipt, as proposed."""
+    from owed.services import cash_corrections as corrections
+
+    entry = corrections.accept_suggestion(
+        corrections.AcceptSuggestion(receipt, rank), runtime().uow()
+    )
+    console.print(f"receipt {receipt}: suggestion {rank} applied (journal entry {entry})")
+
+
+@cashapp_app.command("pair-return")
+def pair_return(return_id: Annotated[int, typer.Argument(metavar="RETURN")], receipt: int) -> None:
+    """Pair a returned payment with the receipt it returns: unapply and close both."""
+    from owed.services import cash_returns as returns
+
+    paired = returns.pair_return_by_hand(returns.PairReturn(return_id, receipt), runtime().uow())
+    fee = f", returned-item fee {paired.fee} to bank fees" if not paired.fee.is_zero() else ""
+    console.print(f"return {return_id} paired with receipt {receipt}: both closed{fee}")
+
+
 def export_applications(
     file: Annotated[Path, typer.Argument(help="CSV file to write")],
 ) -> None:
     """One row per allocation (and per unapplied remainder); columns in docs/formats.md."""
+    from owed.services import cash_corrections as corrections
+
     rows = corrections.export_applications(runtime().uow())
     with file.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=corrections.EXPORT_COLUMNS)

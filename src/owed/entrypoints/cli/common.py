@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from owed.domain.errors import InvalidInput
-from owed.domain.money import Money
+
+if TYPE_CHECKING:
+    from owed.domain.money import Money
 
 console = Console()
 

@@ -6,11 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from owed.domain.customers.model import ContactRole
 from owed.domain.errors import InvalidInput
 from owed.entrypoints.cli.common import console, money_cell, table
 from owed.entrypoints.cli.runtime import runtime
-from owed.services import customers as svc
 
 customer_app = typer.Typer(help="Customer master data.", no_args_is_help=True)
 
@@ -19,6 +17,8 @@ Opt = typer.Option
 
 def _contacts(specs: list[str]) -> list[dict[str, Any]]:
     """``ROLE:NAME:EMAIL[:PHONE]`` → contact dicts."""
+    from owed.domain.customers.model import ContactRole
+
     out = []
     for spec in specs:
         parts = spec.split(":")
@@ -81,6 +81,8 @@ def customer_add(
     notes: Annotated[str | None, Opt(help="Card numbers are redacted before storing")] = None,
 ) -> None:
     """Add a customer."""
+    from owed.services import customers as svc
+
     values = _values(
         payment_terms=terms,
         parent=parent,
@@ -126,6 +128,8 @@ def customer_update(
     notes: Annotated[str | None, Opt()] = None,
 ) -> None:
     """Change fields of a customer (only the options given)."""
+    from owed.services import customers as svc
+
     values = _values(
         name=name,
         payment_terms=terms,
@@ -150,6 +154,8 @@ def customer_update(
 @customer_app.command("show")
 def customer_show(external_id: str) -> None:
     """One customer (personal and bank data masked unless you may see them)."""
+    from owed.services import customers as svc
+
     c = svc.get_customer(runtime().uow(), external_id)
     t = table(f"Customer {c.external_id}" + (" (masked)" if c.masked else ""), "field", "value")
     for label, value in [
@@ -188,6 +194,8 @@ def customer_list(
     limit: Annotated[int, Opt()] = 200,
 ) -> None:
     """Customers, by external id."""
+    from owed.services import customers as svc
+
     t = table(
         "Customers",
         "id",
@@ -215,6 +223,8 @@ def customer_quality(
     threshold: Annotated[int, Opt(help="Name similarity (0-100) for likely duplicates")] = 90,
 ) -> None:
     """Data-quality report: likely duplicates, missing contacts, bad tax ids..."""
+    from owed.services import customers as svc
+
     report = svc.customer_quality(runtime().uow(), threshold)
     t = table("Customer data quality", "issue", "customers", "detail")
     for finding in report.findings:

@@ -7,14 +7,8 @@ from typing import Annotated
 
 import typer
 
-from owed.adapters.agency import CsvAgencyFolder
-from owed.adapters.delivery import FileBlobStore
-from owed.domain.money import Money
 from owed.entrypoints.cli.common import console, parse_date, table
 from owed.entrypoints.cli.runtime import runtime
-from owed.services import agency as agency_svc
-from owed.services import disputes as svc
-from owed.services import writeoffs as wo
 
 dispute_app = typer.Typer(help="Disputes and deductions.", no_args_is_help=True)
 writeoff_app = typer.Typer(help="Write-offs: request, approve, reject.", no_args_is_help=True)
@@ -22,6 +16,8 @@ agency_app = typer.Typer(help="Collection agency placements.", no_args_is_help=T
 
 
 def _money(minor: int, currency: str) -> str:
+    from owed.domain.money import Money
+
     return Money.from_minor(minor, currency).format()
 
 
@@ -34,6 +30,8 @@ def open_cmd(
     owner: Annotated[str | None, typer.Option(help="User who works the dispute")] = None,
 ) -> None:
     """Open a dispute on an invoice (whole or part); collections leaves that amount alone."""
+    from owed.services import disputes as svc
+
     dispute_id = svc.open_dispute(svc.OpenDispute(invoice, reason, amount, note, owner),
                                   runtime().uow())  # fmt: skip
     console.print(f"dispute {dispute_id} opened on {invoice}")
@@ -45,6 +43,8 @@ def list_cmd(
     reason: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """List disputes, oldest first."""
+    from owed.services import disputes as svc
+
     t = table("Disputes", "id", "document", "customer", "amount", "reason", "source", "status",
               "owner", "opened", "sla due", numeric=("amount",))  # fmt: skip
     for d in svc.list_disputes(runtime().uow(), status, reason):
@@ -58,6 +58,8 @@ def list_cmd(
 @dispute_app.command("show")
 def show_cmd(dispute_id: int) -> None:
     """One dispute with its notes and attachments."""
+    from owed.services import disputes as svc
+
     view = svc.get_dispute(runtime().uow(), dispute_id)
     d = view.dispute
     amount = _money(d["amount_minor"], d["currency"])
@@ -84,6 +86,9 @@ def note_cmd(
     attach: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
 ) -> None:
     """Add a note (and optionally a file) to a dispute."""
+    from owed.adapters.delivery import FileBlobStore
+    from owed.services import disputes as svc
+
     rt = runtime()
     if " ".join(text).strip():
         svc.add_dispute_note(svc.AddDisputeNote(dispute_id, " ".join(text)), rt.uow())
@@ -103,6 +108,8 @@ def investigate_cmd(
     note: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Start working a dispute (open → investigating), optionally assigning an owner."""
+    from owed.services import disputes as svc
+
     svc.investigate_dispute(svc.InvestigateDispute(dispute_id, owner, note), runtime().uow())
     console.print(f"dispute {dispute_id} is being investigated")
 
@@ -114,6 +121,8 @@ def resolve_cmd(
     note: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Resolve a dispute (or reject it back to collections)."""
+    from owed.services import disputes as svc
+
     done = svc.resolve_dispute(svc.ResolveDispute(dispute_id, by, note), runtime().uow())
     console.print(f"dispute {done.dispute_id}: {done.status}"
                   + (f" ({done.reference})" if done.reference else ""))  # fmt: skip
@@ -125,6 +134,8 @@ def report_disputes(
     as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Disputes: open by age and reason, cycle time, share within SLA, repeat rates."""
+    from owed.services import disputes as svc
+
     m = svc.dispute_report(runtime().uow(), parse_date(as_of, "--as-of"))
     t = table(f"Open disputes by age, as of {m.as_of}", "age (days)", "count", "amount",
               numeric=("count", "amount"))  # fmt: skip
@@ -152,6 +163,8 @@ def request_cmd(
     amount: Annotated[str | None, typer.Option(help="Default: all that is open")] = None,
 ) -> None:
     """Ask for a write-off; someone else approves it within their limit."""
+    from owed.services import writeoffs as wo
+
     res = wo.request_write_off(wo.RequestWriteOff(invoice, amount, reason), runtime().uow())
     console.print(f"write-off {res.write_off_id} of {res.amount.format()}: {res.status}")
 
@@ -159,6 +172,8 @@ def request_cmd(
 @writeoff_app.command("approve")
 def approve_cmd(write_off_id: int, note: Annotated[str, typer.Option()] = "") -> None:
     """Approve and post a write-off (not your own; within your limit)."""
+    from owed.services import writeoffs as wo
+
     res = wo.approve_write_off(wo.ApproveWriteOff(write_off_id, note), runtime().uow())
     console.print(f"write-off {res.write_off_id} of {res.amount.format()} approved "
                   f"(journal entry {res.entry_id})")  # fmt: skip
@@ -167,6 +182,8 @@ def approve_cmd(write_off_id: int, note: Annotated[str, typer.Option()] = "") ->
 @writeoff_app.command("reject")
 def reject_cmd(write_off_id: int, reason: Annotated[str, typer.Option()]) -> None:
     """Reject a write-off request."""
+    from owed.services import writeoffs as wo
+
     wo.reject_write_off(wo.RejectWriteOff(write_off_id, reason), runtime().uow())
     console.print(f"write-off {write_off_id} rejected")
 
@@ -174,6 +191,8 @@ def reject_cmd(write_off_id: int, reason: Annotated[str, typer.Option()]) -> Non
 @writeoff_app.command("list")
 def list_writeoffs_cmd(status: Annotated[str | None, typer.Option()] = None) -> None:
     """List write-off requests and decisions."""
+    from owed.services import writeoffs as wo
+
     t = table("Write-offs", "id", "document", "customer", "amount", "status", "requested by",
               "decided by", "reason", numeric=("amount",))  # fmt: skip
     for w in wo.list_write_offs(runtime().uow(), status):
@@ -187,6 +206,9 @@ def list_writeoffs_cmd(status: Annotated[str | None, typer.Option()] = None) -> 
 @agency_app.command("place")
 def place_cmd(customer: str, agency: Annotated[str | None, typer.Option()] = None) -> None:
     """Place a customer's undisputed open items with a collection agency (writes a CSV)."""
+    from owed.adapters.agency import CsvAgencyFolder
+    from owed.services import agency as agency_svc
+
     rt = runtime()
     sink = CsvAgencyFolder(rt.settings.data_dir / "agency")
     p = agency_svc.place_with_agency(agency_svc.PlaceWithAgency(customer, agency), rt.uow(), sink)
@@ -199,6 +221,8 @@ def place_cmd(customer: str, agency: Annotated[str | None, typer.Option()] = Non
 @agency_app.command("list")
 def list_agency_cmd(status: Annotated[str | None, typer.Option()] = None) -> None:
     """Placements with what was recovered since."""
+    from owed.services import agency as agency_svc
+
     t = table("Agency placements", "id", "customer", "agency", "status", "placed on", "placed",
               "recovered", numeric=("placed", "recovered"))  # fmt: skip
     for p in agency_svc.list_placements(runtime().uow(), status):

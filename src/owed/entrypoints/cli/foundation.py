@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from owed.adapters.db.engine import current_revision, ensure_schema, make_engine
-from owed.domain.money import Money
 from owed.entrypoints.cli.common import console, money_cell, parse_date, table
 from owed.entrypoints.cli.runtime import runtime
-from owed.services import audit as audit_svc
-from owed.services import ledger as ledger_svc
-from owed.services import users as users_svc
+
+if TYPE_CHECKING:
+    from owed.services import ledger as ledger_svc
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
@@ -26,6 +24,8 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the schema to the newest migration."""
+    from owed.adapters.db.engine import current_revision, ensure_schema, make_engine
+
     engine = make_engine(runtime().settings.database_url)
     applied = ensure_schema(engine)
     rev = current_revision(engine)
@@ -45,6 +45,8 @@ def user_add(
     email: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Add a user with one or more roles."""
+    from owed.services import users as users_svc
+
     users_svc.add_user(users_svc.AddUser(username, tuple(role), name, email), runtime().uow())
     console.print(f"user {username} added with roles {', '.join(role)}")
 
@@ -55,6 +57,8 @@ def user_roles(
     role: Annotated[list[str], typer.Option("--role", "-r")],
 ) -> None:
     """Replace a user's roles."""
+    from owed.services import users as users_svc
+
     users_svc.set_roles(users_svc.SetRoles(username, tuple(role)), runtime().uow())
     console.print(f"user {username} now has roles {', '.join(role)}")
 
@@ -62,6 +66,8 @@ def user_roles(
 @user_app.command("list")
 def user_list() -> None:
     """List users and their roles."""
+    from owed.services import users as users_svc
+
     t = table("Users", "username", "name", "roles", "active")
     for u in users_svc.list_users(runtime().uow()):
         t.add_row(u["username"], u["display_name"], u["roles"], "yes" if u["active"] else "no")
@@ -73,6 +79,8 @@ def trial_balance(
     as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
 ) -> None:
     """Trial balance per account and currency, as of a date."""
+    from owed.services import ledger as ledger_svc
+
     tb = ledger_svc.trial_balance(runtime().uow(), parse_date(as_of, "--as-of"))
     show_trial_balance(tb)
 
@@ -107,6 +115,9 @@ def ledger_post(
     credit: Annotated[list[str], typer.Option(help="ACCOUNT:AMOUNT[:CURRENCY]")],
 ) -> None:
     """Post a manual journal entry (needs the lead or admin role)."""
+    from owed.domain.money import Money
+    from owed.services import ledger as ledger_svc
+
     rt = runtime()
     base = rt.settings.base_currency
 
@@ -137,6 +148,8 @@ def ledger_reverse(
     reason: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Reverse a posted entry with a new, opposite entry."""
+    from owed.services import ledger as ledger_svc
+
     new_id = ledger_svc.reverse_entry(
         ledger_svc.ReverseEntry(entry_id, parse_date(on, "--on"), reason), runtime().uow()
     )
@@ -146,6 +159,8 @@ def ledger_reverse(
 @period_app.command("close")
 def period_close(period: str) -> None:
     """Lock a period (YYYY-MM) without the month-end checks (see `owed close`)."""
+    from owed.services import ledger as ledger_svc
+
     ledger_svc.close_period(ledger_svc.ClosePeriod(period), runtime().uow())
     console.print(f"period {period} closed")
 
@@ -153,6 +168,8 @@ def period_close(period: str) -> None:
 @period_app.command("reopen")
 def period_reopen(period: str, reason: Annotated[str, typer.Option()]) -> None:
     """Reopen a closed period (lead or admin; a reason is required)."""
+    from owed.services import ledger as ledger_svc
+
     ledger_svc.reopen_period(ledger_svc.ReopenPeriod(period, reason), runtime().uow())
     console.print(f"period {period} reopened")
 
@@ -160,6 +177,8 @@ def period_reopen(period: str, reason: Annotated[str, typer.Option()]) -> None:
 @period_app.command("list")
 def period_list() -> None:
     """Periods that were ever closed or reopened."""
+    from owed.services import ledger as ledger_svc
+
     t = table("Periods", "period", "status", "by", "at")
     for period, status, by, at in ledger_svc.list_periods(runtime().uow()):
         t.add_row(period, status, by or "", str(at or ""))
@@ -169,6 +188,8 @@ def period_list() -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the hash chain of the audit log; exit 8 at the first bad record."""
+    from owed.services import audit as audit_svc
+
     result = audit_svc.verify_audit(runtime().uow())
     if result.ok:
         console.print(f"[green]audit log intact[/]: {result.checked} records verified")
@@ -189,6 +210,8 @@ def audit_log(
     object_id: Annotated[str | None, typer.Option("--id")] = None,
 ) -> None:
     """The most recent audit records."""
+    from owed.services import audit as audit_svc
+
     t = table("Audit log", "seq", "at", "actor", "action", "object", "after")
     for r in audit_svc.recent_audit(runtime().uow(), limit, object_type, object_id):
         t.add_row(
@@ -204,6 +227,8 @@ def audit_log(
 
 def status() -> None:
     """Show the company, the acting user and the ledger state."""
+    from owed.services import ledger as ledger_svc
+
     rt = runtime()
     uow = rt.uow()
     with uow:

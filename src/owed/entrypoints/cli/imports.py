@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from owed.adapters.tables import read_table, rejects_path, write_rejects
 from owed.domain.errors import InvalidInput
 from owed.entrypoints.cli.common import console, parse_date
 from owed.entrypoints.cli.runtime import runtime
-from owed.services.billing_imports import ImportInvoices, import_invoices
-from owed.services.customer_imports import ImportCustomers, import_customers
-from owed.services.imports_common import ImportResult
+
+if TYPE_CHECKING:
+    from owed.services.imports_common import ImportResult
 
 Opt = typer.Option
 BIG_FILE_BYTES = 2_000_000  # show a progress bar above this size
@@ -41,6 +39,10 @@ def _run(
     skip_invalid: bool,
     rejects: Path | None,
 ) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from owed.adapters.tables import rejects_path, write_rejects
+
     if path.stat().st_size > BIG_FILE_BYTES:
         with Progress(
             TextColumn("{task.description}"),
@@ -75,6 +77,9 @@ def import_customers_cmd(
     dry_run: Annotated[bool, Opt("--dry-run", help="Validate only")] = False,
 ) -> None:
     """Import customers; any bad row imports nothing unless --skip-invalid."""
+    from owed.adapters.tables import read_table
+    from owed.services.customer_imports import ImportCustomers, import_customers
+
     rt = runtime()
     mapping = parse_mapping(map_)
     _run(
@@ -97,6 +102,9 @@ def import_invoices_cmd(
     dry_run: Annotated[bool, Opt("--dry-run", help="Validate only")] = False,
 ) -> None:
     """Import open invoices with their opening-balance posting."""
+    from owed.adapters.tables import read_table
+    from owed.services.billing_imports import ImportInvoices, import_invoices
+
     rt = runtime()
     mapping = parse_mapping(map_)
     on = parse_date(as_of, "--as-of")

@@ -11,23 +11,17 @@ import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from owed.adapters.close_report import CloseWriter
-from owed.adapters.exports import table_format, write_table, write_tables
-from owed.adapters.statements import render_statement_pdf, statement_filename, statement_mailer
 from owed.domain.errors import InvalidInput
-from owed.domain.ledger.periods import parse_period
 from owed.entrypoints.cli.common import console, parse_date, table
 from owed.entrypoints.cli.runtime import runtime
-from owed.services import cash_corrections
-from owed.services import close as close_svc
-from owed.services import exports as ex
-from owed.services import forecast as fc_svc
-from owed.services import reporting as rep
-from owed.services import statements as st_svc
+
+if TYPE_CHECKING:
+    from owed.services import exports as ex
+    from owed.services import reporting as rep
 
 FORMATS = ("table", "csv", "xlsx", "json")
 
@@ -60,6 +54,8 @@ def _show(
 
 
 def _emit(tables: list[ex.ExportTable], format: str, output: Path | None) -> None:
+    from owed.adapters.exports import table_format, write_table, write_tables
+
     if format not in FORMATS:
         raise InvalidInput(f"--format must be one of {', '.join(FORMATS)}")
     if output is not None:
@@ -101,6 +97,9 @@ def report_kpis_cmd(
     trend: Annotated[bool, typer.Option(help="Also month by month")] = False,
 ) -> None:
     """DSO (standard, countback), BPDSO, ADD, CEI, % current, bad debt, cash application KPIs."""
+    from owed.services import exports as ex
+    from owed.services import reporting as rep
+
     report = rep.report_kpis(
         rep.ReportKpis(
             _required_date(date_from, "--from"), _required_date(date_to, "--to"), by, trend
@@ -183,6 +182,9 @@ def statement_cmd(
     period: Annotated[str | None, typer.Option(help="With `run`: YYYY-MM")] = None,
 ) -> None:
     """A customer's statement (PDF, or --send); `owed statement run --period P` for everyone."""
+    from owed.adapters.statements import render_statement_pdf, statement_filename, statement_mailer
+    from owed.services import statements as st_svc
+
     rt = runtime()
     if customer == "run":
         _statement_run(period, send)
@@ -224,6 +226,10 @@ def _today() -> date:
 
 
 def _statement_run(period: str | None, send: bool) -> None:
+    from owed.adapters.statements import render_statement_pdf, statement_mailer
+    from owed.domain.ledger.periods import parse_period
+    from owed.services import statements as st_svc
+
     if period is None:
         raise InvalidInput("`owed statement run` needs --period YYYY-MM")
     parse_period(period)
@@ -254,6 +260,9 @@ def close_cmd(
     ] = None,
 ) -> None:
     """Month-end close: reconcile AR to the GL, propose the allowance, lock the period."""
+    from owed.adapters.close_report import CloseWriter
+    from owed.services import close as close_svc
+
     rt = runtime()
     report = close_svc.close_month(
         close_svc.CloseMonth(period, dry_run, force, CloseWriter(rt.settings.data_dir / "close")),
@@ -301,8 +310,10 @@ allowance_app = typer.Typer(
 @allowance_app.command("approve")
 def allowance_approve(proposal: int, note: Annotated[str, typer.Option()] = "") -> None:
     """Approve and post an allowance proposal (not by whoever proposed it)."""
-    entry = close_svc.decide_allowance(
-        close_svc.DecideAllowance(proposal, True, note), runtime().uow()
+    from owed.services import allowance as allowance_svc
+
+    entry = allowance_svc.decide_allowance(
+        allowance_svc.DecideAllowance(proposal, True, note), runtime().uow()
     )
     console.print(f"allowance proposal {proposal} approved: journal entry {entry}")
 
@@ -310,7 +321,11 @@ def allowance_approve(proposal: int, note: Annotated[str, typer.Option()] = "") 
 @allowance_app.command("reject")
 def allowance_reject(proposal: int, note: Annotated[str, typer.Option()]) -> None:
     """Reject an allowance proposal with a note."""
-    close_svc.decide_allowance(close_svc.DecideAllowance(proposal, False, note), runtime().uow())
+    from owed.services import allowance as allowance_svc
+
+    allowance_svc.decide_allowance(
+        allowance_svc.DecideAllowance(proposal, False, note), runtime().uow()
+    )
     console.print(f"allowance proposal {proposal} rejected")
 
 
@@ -321,6 +336,9 @@ def export_journal_cmd(
     date_to: Annotated[str, typer.Option("--to")],
 ) -> None:
     """GL journal: one row per journal line (columns in docs/formats.md)."""
+    from owed.adapters.exports import write_table
+    from owed.services import exports as ex
+
     t = ex.export_journal(
         ex.ExportJournal(_required_date(date_from, "--from"), _required_date(date_to, "--to")),
         runtime().uow(),
@@ -333,6 +351,10 @@ def export_exceptions_cmd(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX file to write")],
 ) -> None:
     """The cash application exception queue."""
+    from owed.adapters.exports import write_table
+    from owed.services import cash_corrections
+    from owed.services import exports as ex
+
     t = ex.exceptions_table(cash_corrections.list_exceptions(runtime().uow()))
     write_table(t, file)
     console.print(f"{len(t.rows)} receipts written to {file}")
@@ -353,6 +375,9 @@ def forecast_cmd(
     output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
 ) -> None:
     """Expected collections per week; headline: expected cash in the next 14 days."""
+    from owed.services import exports as ex
+    from owed.services import forecast as fc_svc
+
     if ctx.invoked_subcommand is not None:
         return
     result = fc_svc.run_forecast(
@@ -376,6 +401,8 @@ def backtest_cmd(
     currency: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Replay the forecast at past dates and compare with the cash actually applied."""
+    from owed.services import forecast as fc_svc
+
     report = fc_svc.run_backtest(
         fc_svc.RunBacktest(
             _required_date(date_from, "--from"), _required_date(date_to, "--to"), step, currency

@@ -2,23 +2,23 @@
 
 On first use the schema is migrated, and if the database has no company yet
 one is created with an admin user named after the operating-system user (or
-``OWED_USER``), so the README's commands work with no set-up.
+``OWED_USER``), so the README's commands work with no set-up. Settings, the
+engine and the adapters are imported on first use: importing this module is
+cheap, as every CLI module does it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
-from owed.adapters.clock import SystemClock
-from owed.adapters.db.directory import CompanyRepository
-from owed.adapters.db.engine import ensure_schema, make_engine
-from owed.adapters.db.uow import SqlUnitOfWork
-from owed.config import Settings, load_settings
-from owed.domain.clock import Clock, FixedClock
-from owed.services.companies import CreateCompany, create_company
+    from owed.adapters.db.uow import SqlUnitOfWork
+    from owed.config import Settings
+    from owed.domain.clock import Clock
 
 
 @dataclass
@@ -28,6 +28,8 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
+        from owed.adapters.db.engine import ensure_schema, make_engine
+
         engine = make_engine(self.settings.database_url)
         ensure_schema(engine)
         self._bootstrap(engine)
@@ -35,6 +37,9 @@ class Runtime:
 
     @cached_property
     def clock(self) -> Clock:
+        from owed.adapters.clock import SystemClock
+        from owed.domain.clock import FixedClock
+
         instant = self.settings.fixed_instant()
         return FixedClock(instant) if instant else SystemClock()
 
@@ -43,14 +48,22 @@ class Runtime:
         return self.user_override or self.settings.acting_user()
 
     def uow(self, username: str | None = None) -> SqlUnitOfWork:
+        from owed.adapters.db.uow import SqlUnitOfWork
+
         return SqlUnitOfWork(
             self.engine, self.settings.company, username or self.username, self.clock
         )
 
     def system_uow(self) -> SqlUnitOfWork:
+        from owed.adapters.db.uow import SqlUnitOfWork
+
         return SqlUnitOfWork(self.engine, self.settings.company, None, self.clock)
 
     def _bootstrap(self, engine: Engine) -> None:
+        from owed.adapters.db.directory import CompanyRepository
+        from owed.adapters.db.uow import SqlUnitOfWork
+        from owed.services.companies import CreateCompany, create_company
+
         with engine.connect() as conn:
             exists = CompanyRepository(conn).get(self.settings.company) is not None
         if exists:
@@ -73,6 +86,8 @@ _runtime: Runtime | None = None
 def runtime() -> Runtime:
     global _runtime
     if _runtime is None:
+        from owed.config import load_settings
+
         _runtime = Runtime(load_settings())
     return _runtime
 

@@ -14,29 +14,17 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from owed.adapters.db.directory import CompanyRepository
-from owed.adapters.db.engine import ensure_schema, make_engine
-from owed.adapters.db.uow import SqlUnitOfWork
-from owed.config import load_settings
-from owed.domain.clock import FixedClock
 from owed.entrypoints.cli.common import console
-from owed.entrypoints.demo import dashboard
-from owed.entrypoints.demo.day import run_day
-from owed.entrypoints.demo.load import (
-    add_users,
-    load_collections_history,
-    load_history,
-    load_master_data,
-)
-from owed.entrypoints.demo.takehome import run_takehome
-from owed.services.companies import CreateCompany, create_company
-from owed.simulation.company import build_company
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from owed.domain.clock import FixedClock
 
 DEMO_COMPANY = "DEMO"
 
@@ -77,6 +65,22 @@ def demo(
     open AR aging, list the exceptions with their causes, propose the GL
     entries and write a follow-up plan for the five most delinquent accounts.
     """
+    from owed.adapters.db.directory import CompanyRepository
+    from owed.adapters.db.engine import ensure_schema, make_engine
+    from owed.adapters.db.uow import SqlUnitOfWork
+    from owed.config import load_settings
+    from owed.domain.clock import FixedClock
+    from owed.entrypoints.demo import dashboard
+    from owed.entrypoints.demo.day import run_day
+    from owed.entrypoints.demo.load import (
+        add_users,
+        load_collections_history,
+        load_history,
+        load_master_data,
+    )
+    from owed.entrypoints.demo.takehome import run_takehome
+    from owed.simulation.company import build_company
+
     started = time.perf_counter()
     settings = load_settings()
     if scenario is Scenario.TAKE_HOME:
@@ -170,6 +174,10 @@ def _create(
     admin: str,
     settings_extra: dict[str, Any],
 ) -> None:
+    from owed.adapters.db.directory import CompanyRepository
+    from owed.adapters.db.uow import SqlUnitOfWork
+    from owed.services.companies import CreateCompany, create_company
+
     create_company(
         CreateCompany(
             code=code,
@@ -194,6 +202,8 @@ def _create(
 
 
 def _progress(console: Console) -> Progress:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

@@ -15,16 +15,18 @@ import), runs cash application, and writes to ``--out``:
 * ``exceptions.csv``: each receipt a person must look at, with its root cause;
 * ``gl_entries.csv`` / ``gl_entries.md``: the adjustments posted, and those proposed;
 * ``follow_up_plan.md`` (+ ``emails/``): the five most delinquent accounts.
+
+This module runs the scenario and prints its summary; the run is read back in
+``takehome_view``, judged in ``takehome_findings``, planned in ``takehome_plan``
+and written out in ``takehome_files``.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from sqlalchemy import Engine
@@ -35,21 +37,23 @@ from owed.adapters.db.engine import ensure_schema, make_engine
 from owed.adapters.db.uow import SqlUnitOfWork
 from owed.adapters.tables import read_table
 from owed.config import Settings
-from owed.domain.cash_application.model import AdjustmentKind, Decision, OpenItem
 from owed.domain.clock import FixedClock
 from owed.domain.errors import InvalidInput
-from owed.domain.ledger import SystemAccount
-from owed.domain.money import Currency
 from owed.domain.payments.statement import ParsedFile, ParseOptions
+from owed.entrypoints.demo.takehome_files import write_csv, write_exceptions, write_gl, write_plan
 from owed.entrypoints.demo.takehome_findings import (
     Finding,
     GlEntry,
-    GlLine,
-    RunView,
     find_exceptions,
     propose_entries,
 )
-from owed.entrypoints.demo.takehome_plan import FollowUpPlan, build_plan, render_plan
+from owed.entrypoints.demo.takehome_plan import FollowUpPlan, build_plan
+from owed.entrypoints.demo.takehome_view import (
+    adjustments_total,
+    posted_entries,
+    read_view,
+    today_notes,
+)
 from owed.services.billing_imports import ImportInvoices, import_invoices
 from owed.services.cash_application import RunCashApplication, run_cash_application
 from owed.services.cash_corrections import EXPORT_COLUMNS, export_applications
@@ -122,9 +126,9 @@ def run_takehome(
         done = import_bank_file(ImportBankFile(parsed, path.name, digest), uow())
         receipt_ids += done.receipt_ids
     run = run_cash_application(RunCashApplication(tuple(receipt_ids)), uow(), keep_decisions=True)
-    view = _view(uow("lena"), run.decisions, receipt_ids)
+    view = read_view(uow("lena"), run.decisions, receipt_ids)
     findings = find_exceptions(view)
-    posted = _posted(uow("lena"), receipt_ids, view)
+    posted = posted_entries(uow("lena"), receipt_ids, view, CURRENCY)
     proposed = propose_entries(findings, view, as_of, CURRENCY)
     forecast = run_forecast(RunForecast(), uow("lena"))
     plan = build_plan(
@@ -133,15 +137,15 @@ def run_takehome(
         "Take-home Distribution Inc.",
         forecast,
         view.open_items,
-        _today_notes(view, findings),
+        today_notes(view, findings),
         CURRENCY,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     files = (
-        _write_csv(out_dir / "applications.csv", EXPORT_COLUMNS, export_applications(uow("lena"))),
-        _write_exceptions(out_dir / "exceptions.csv", findings),
-        *_write_gl(out_dir, posted, proposed),
-        _write_plan(out_dir, plan),
+        write_csv(out_dir / "applications.csv", EXPORT_COLUMNS, export_applications(uow("lena"))),
+        write_exceptions(out_dir / "exceptions.csv", findings),
+        *write_gl(out_dir, posted, proposed),
+        write_plan(out_dir, plan),
     )
     report = TakeHomeReport(
         code,
@@ -155,7 +159,7 @@ def run_takehome(
         tuple(posted),
         tuple(proposed),
         plan,
-        _adjustments(posted, view),
+        adjustments_total(posted, view),
         trial_balance(uow("lena")).balanced,
         files,
     )
@@ -204,248 +208,6 @@ def _fresh_code(engine: Engine) -> str:
         while repo.get(COMPANY if n == 1 else f"{COMPANY}-{n}") is not None:
             n += 1
     return COMPANY if n == 1 else f"{COMPANY}-{n}"
-
-
-# -- reading the run back ---------------------------------------------------------
-def _view(uow: SqlUnitOfWork, decisions: list[Decision], receipt_ids: list[int]) -> RunView:
-    with uow:
-        receipts = uow.cash.receipts_by_ids(receipt_ids)
-        items: list[OpenItem] = uow.cash.open_items()
-        infos = uow.cash.customer_infos()
-        ids = {a.item_id for d in decisions for a in d.allocations}
-        ids |= {a.item_id for d in decisions for a in d.adjustments if a.item_id is not None}
-        ids |= {a.item_id for d in decisions for p in d.suggestions for a in p.allocations}
-        numbers = {i.id: i.number for i in uow.cash.items_for_documents(sorted(ids))}
-        numbers |= {i.id: i.number for i in items}
-        by_role = {a.role: (a.code, a.name) for a in uow.ledger.list_accounts() if a.role}
-    by_receipt: dict[int, list[str]] = {}
-    for d in decisions:
-        if d.auto:
-            by_receipt[d.receipt_id] = [numbers[a.item_id] for a in d.allocations]
-    return RunView(
-        decisions={d.receipt_id: d for d in decisions},
-        receipts=receipts,
-        open_items=items,
-        customer_ids={c.id: c.external_id or str(c.id) for c in infos},
-        customer_names={c.id: c.name for c in infos},
-        item_numbers=numbers,
-        accounts=by_role,
-        numbers_by_receipt=by_receipt,
-    )
-
-
-def _posted(uow: SqlUnitOfWork, receipt_ids: list[int], view: RunView) -> list[GlEntry]:
-    """The run's application entries that carry an adjustment (not only cash to AR)."""
-    plain = {
-        view.accounts[SystemAccount.UNAPPLIED_CASH][0],
-        view.accounts[SystemAccount.AR_CONTROL][0],
-    }
-    names = {code: name for code, name in view.accounts.values()}
-    out = []
-    with uow:
-        for rid in receipt_ids:
-            for entry_id in uow.ledger.entries_for_source("receipt", rid):
-                entry = uow.ledger.get_entry(entry_id)
-                if entry is None or all(ln.account in plain for ln in entry.lines):
-                    continue
-                lines = tuple(
-                    GlLine(
-                        ln.account,
-                        names.get(ln.account, ln.account),
-                        max(ln.amount.amount, Decimal(0)),
-                        max(-ln.amount.amount, Decimal(0)),
-                        ln.memo or _customer_memo(view, ln.customer_id),
-                    )
-                    for ln in entry.lines
-                )
-                ref = view.receipts[rid]["bank_reference"] or f"receipt-{rid}"
-                why = _adjustment_words(view.decisions.get(rid))
-                out.append(
-                    GlEntry(
-                        "posted",
-                        str(entry_id),
-                        entry.entry_date,
-                        f"{entry.description} ({ref})",
-                        why,
-                        CURRENCY,
-                        lines,
-                    )
-                )
-    return out
-
-
-def _adjustments(posted: list[GlEntry], view: RunView) -> Decimal:
-    plain = {
-        view.accounts[SystemAccount.UNAPPLIED_CASH][0],
-        view.accounts[SystemAccount.AR_CONTROL][0],
-    }
-    return sum(
-        (ln.debit + ln.credit for e in posted for ln in e.lines if ln.account not in plain),
-        Decimal("0.00"),
-    )
-
-
-def _customer_memo(view: RunView, customer_id: int | None) -> str:
-    return view.customer_ids.get(customer_id, "") if customer_id is not None else ""
-
-
-def _adjustment_words(decision: Decision | None) -> str:
-    if decision is None:
-        return ""
-    words = {
-        AdjustmentKind.DISCOUNT: "discount granted",
-        AdjustmentKind.WRITE_OFF: "short pay within tolerance written off",
-        AdjustmentKind.DEDUCTION: "short pay beyond tolerance: deduction to clearing",
-        AdjustmentKind.BANK_FEE: "bank fee",
-        AdjustmentKind.CUSTOMER_CREDIT: "overpayment kept as customer credit",
-    }
-    return "; ".join(f"{words[a.kind]} {a.amount}" for a in decision.adjustments)
-
-
-def _today_notes(view: RunView, findings: list[Finding]) -> dict[str, list[str]]:
-    notes: dict[str, list[str]] = {}
-    for rid, d in view.decisions.items():
-        if d.auto and d.customer_id is not None:
-            numbers = ", ".join(view.numbers_by_receipt.get(rid, [])) or "credit on account"
-            row = view.receipts[rid]
-            amount = Currency.of(row["currency"]).from_minor(row["amount_minor"])
-            notes.setdefault(view.customer_ids[d.customer_id], []).append(
-                f"paid {amount:,} to {numbers} (applied)"
-            )
-    for f in findings:
-        key = f.customer or (f.proposed.customer if f.proposed else "")
-        if not key:
-            continue
-        if f.status == "applied, deduction opened":
-            text = f"short by {f.deduction:,} (deduction opened)"
-        elif f.status == "applied, credit kept":
-            text = "overpaid: credit kept on account"
-        elif f.duplicate_of:
-            text = f"paid {f.amount:,} a second time (duplicate, not applied)"
-        else:
-            text = f"{f.amount:,} received, not applied yet (to confirm)"
-        notes.setdefault(key, []).append(text)
-    return notes
-
-
-# -- writing ---------------------------------------------------------------------
-def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-EXCEPTION_COLUMNS = (
-    "payment_reference",
-    "value_date",
-    "amount",
-    "unapplied",
-    "payer",
-    "customer_id",
-    "status",
-    "root_cause",
-    "duplicate_of",
-    "suggestion",
-)
-
-
-def _write_exceptions(path: Path, findings: list[Finding]) -> Path:
-    rows = [
-        dict(
-            zip(
-                EXCEPTION_COLUMNS,
-                (
-                    f.reference,
-                    f.value_date.isoformat(),
-                    str(f.amount),
-                    str(f.unapplied),
-                    f.payer,
-                    f.customer,
-                    f.status,
-                    f.cause,
-                    f.duplicate_of,
-                    f.suggestion,
-                ),
-                strict=True,
-            )
-        )
-        for f in findings
-    ]
-    return _write_csv(path, EXCEPTION_COLUMNS, rows)
-
-
-GL_COLUMNS = (
-    "kind",
-    "entry",
-    "date",
-    "description",
-    "account",
-    "account_name",
-    "debit",
-    "credit",
-    "currency",
-    "memo",
-)
-
-
-def _write_gl(folder: Path, posted: list[GlEntry], proposed: list[GlEntry]) -> tuple[Path, Path]:
-    entries = [*posted, *proposed]
-    rows = [
-        dict(
-            zip(
-                GL_COLUMNS,
-                (
-                    e.kind,
-                    e.ref,
-                    e.on.isoformat(),
-                    e.description,
-                    ln.account,
-                    ln.name,
-                    str(ln.debit) if ln.debit else "",
-                    str(ln.credit) if ln.credit else "",
-                    e.currency,
-                    ln.memo,
-                ),
-                strict=True,
-            )
-        )
-        for e in entries
-        for ln in e.lines
-    ]
-    csv_path = _write_csv(folder / "gl_entries.csv", GL_COLUMNS, rows)
-    md = ["# GL entries for the day's adjustments", ""]
-    for title, group in (("Posted by Owed", posted), ("Proposed: a person decides", proposed)):
-        md += [f"## {title}", ""]
-        for e in group:
-            md += [
-                f"**{e.ref}** {e.on.isoformat()}: {e.description}  ",
-                f"_{e.why}_",
-                "",
-                "| account | name | debit | credit | memo |",
-                "|---|---|--:|--:|---|",
-            ]
-            md += [
-                f"| {ln.account} | {ln.name} | {ln.debit or ''} | {ln.credit or ''} | {ln.memo} |"
-                for ln in e.lines
-            ]
-            md.append("")
-    md_path = folder / "gl_entries.md"
-    md_path.write_text("\n".join(md), encoding="utf-8")
-    return csv_path, md_path
-
-
-def _write_plan(folder: Path, plan: FollowUpPlan) -> Path:
-    emails = folder / "emails"
-    emails.mkdir(exist_ok=True)
-    for a in plan.accounts:
-        (emails / f"{a.customer}.txt").write_text(
-            f"Subject: {a.subject}\n\n{a.email_text}", encoding="utf-8"
-        )
-    path = folder / "follow_up_plan.md"
-    path.write_text(render_plan(plan), encoding="utf-8")
-    return path
 
 
 def show(console: Console, r: TakeHomeReport) -> None:
