@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
 from owed.adapters.db.audit import AuditRepository
-from owed.adapters.db.billing import BillingRepository
-from owed.adapters.db.cash import CashRepository
-from owed.adapters.db.collections import CollectionsRepository
-from owed.adapters.db.customers import CustomerRepository
 from owed.adapters.db.directory import CompanyRepository, UserRepository
-from owed.adapters.db.disputes import DisputeRepository
 from owed.adapters.db.errors import translated
 from owed.adapters.db.ledger import LedgerRepository
-from owed.adapters.db.reporting import ReportingRepository
 from owed.domain.audit import AuditEvent
 from owed.domain.auth import SYSTEM_USERNAME, Actor, Role
 from owed.domain.clock import Clock
 from owed.domain.errors import Conflict, NotFound, NotPermitted
 from owed.services.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # repositories are imported on first use: a command loads only what it needs
+    from owed.adapters.db.billing import BillingRepository
+    from owed.adapters.db.cash import CashRepository
+    from owed.adapters.db.collections import CollectionsRepository
+    from owed.adapters.db.customers import CustomerRepository
+    from owed.adapters.db.disputes import DisputeRepository
+    from owed.adapters.db.reporting import ReportingRepository
 
 SYSTEM_ACTOR = Actor(0, SYSTEM_USERNAME, frozenset({Role.ADMIN}))
 
@@ -118,26 +120,38 @@ class SqlUnitOfWork(UnitOfWork):
 
     @cached_property
     def cash(self) -> CashRepository:
+        from owed.adapters.db.cash import CashRepository
+
         return CashRepository(self.conn, self.company.id)
 
     @cached_property
     def customers(self) -> CustomerRepository:
+        from owed.adapters.db.customers import CustomerRepository
+
         return CustomerRepository(self.conn, self.company.id)
 
     @cached_property
     def billing(self) -> BillingRepository:
+        from owed.adapters.db.billing import BillingRepository
+
         return BillingRepository(self.conn, self.company.id)
 
     @cached_property
     def collections(self) -> CollectionsRepository:
+        from owed.adapters.db.collections import CollectionsRepository
+
         return CollectionsRepository(self.conn, self.company.id)
 
     @cached_property
     def disputes(self) -> DisputeRepository:
+        from owed.adapters.db.disputes import DisputeRepository
+
         return DisputeRepository(self.conn, self.company.id)
 
     @cached_property
     def reporting(self) -> ReportingRepository:
+        from owed.adapters.db.reporting import ReportingRepository
+
         return ReportingRepository(self.conn, self.company.id)
 
     # -- transaction ------------------------------------------------------
