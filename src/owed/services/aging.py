@@ -17,6 +17,9 @@ units per unit); a currency without a rate is an error naming it.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,6 +27,7 @@ from owed.domain.auth import Permission
 from owed.domain.collections.aging import (
     AgingBasis,
     AgingReport,
+    BucketEdge,
     Buckets,
     assemble_report,
     bucket_edges,
@@ -70,17 +74,46 @@ def get_aging(query: GetAging, uow: UnitOfWork) -> Aging:
         current = as_of >= today
         buckets = buckets_from_settings(uow.company.settings, BASES[query.basis])
         edges = bucket_edges(as_of, buckets)
-        repo = uow.collections
-        totals = repo.aging_rows(as_of, edges, buckets.basis.value, query.by, current)
-        beside = repo.aging_beside(as_of, query.by, current)
-        rates = rates_as_of(uow, as_of)
-        report = assemble_report(
-            totals,
-            as_of,
-            buckets,
-            unapplied=beside,
-            rates=rates,
-            base_currency=uow.company.base_currency,
-        )
-        names = repo.customer_names() if query.by in ("customer", "parent") else {}
-        return Aging(report, query.by, names, not current)
+        with gc_paused():  # tens of thousands of rows of long-lived values: see gc_paused
+            return _build(query, uow, as_of, current, buckets, edges)
+
+
+def _build(
+    query: GetAging,
+    uow: UnitOfWork,
+    as_of: date,
+    current: bool,
+    buckets: Buckets,
+    edges: Sequence[BucketEdge],
+) -> Aging:
+    repo = uow.collections
+    totals = repo.aging_rows(as_of, edges, buckets.basis.value, query.by, current)
+    beside = repo.aging_beside(as_of, query.by, current)
+    rates = rates_as_of(uow, as_of)
+    report = assemble_report(
+        totals,
+        as_of,
+        buckets,
+        unapplied=beside,
+        rates=rates,
+        base_currency=uow.company.base_currency,
+    )
+    names = repo.customer_names() if query.by in ("customer", "parent") else {}
+    return Aging(report, query.by, names, not current)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a large report is built.
+
+    Building 50,000 report rows allocates some 400,000 objects, none of them
+    garbage; each 700 allocations would start a collection that scans them
+    again (about a third of the assembly time). Collection resumes after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

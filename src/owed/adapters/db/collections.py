@@ -376,12 +376,10 @@ class CollectionsRepository:
         return list(self.conn.execute(query))
 
     def customer_names(self) -> dict[str, str]:
-        rows = self.conn.execute(
-            select(customers.c.external_id, customers.c.name).where(
-                customers.c.company_id == self.company_id
-            )
+        query = select(customers.c.external_id, customers.c.name).where(
+            customers.c.company_id == self.company_id
         )
-        return {r.external_id: r.name for r in rows}
+        return dict(self.conn.execute(query).all())
 
     # -- open items and their dunning state --------------------------------------------
     def open_items(self, customer_ids: Sequence[int] | None = None) -> list[OpenItemRow]:

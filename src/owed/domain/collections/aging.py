@@ -370,22 +370,24 @@ def _sum_cells(
     codes: dict[str, str] = {}  # currency as given -> ISO code, checked once per spelling
     for cell in totals:
         amounts = cell.amounts if isinstance(cell, RowTotal) else {cell.label: cell.amount}
-        for label in amounts:
-            if label not in known:
-                raise InvalidInput(
-                    f"bucket {label!r} for group {cell.group!r} is not one of {list(labels)}",
-                    label=label,
-                )
+        if not known.issuperset(amounts):
+            label = next(label for label in amounts if label not in known)
+            raise InvalidInput(
+                f"bucket {label!r} for group {cell.group!r} is not one of {list(labels)}",
+                label=label,
+            )
         code = codes.get(cell.currency)
         if code is None:
             code = codes[cell.currency] = Currency.of(cell.currency).code
         row_key = (cell.group, code)
         row_sums = sums.get(row_key)
-        if row_sums is None:
-            row_sums = sums[row_key] = {}
+        if row_sums is None:  # the first cells of the row (a RowTotal: usually the only ones)
+            sums[row_key] = dict(amounts)
+            counts[row_key] = cell.count
+            continue
         for label, amount in amounts.items():
             row_sums[label] = row_sums.get(label, _ZERO) + amount
-        counts[row_key] = counts.get(row_key, 0) + cell.count
+        counts[row_key] += cell.count
     for row_key, row_sums in sums.items():
         for amount in row_sums.values():
             if not amount.is_finite():
