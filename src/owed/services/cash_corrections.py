@@ -62,14 +62,20 @@ class ApplyReceipt:
     note: str = ""
 
 
+def _cash_receipt(uow: UnitOfWork, receipt_id: int) -> dict[str, Any]:
+    """The receipt row; a returned payment is not cash to apply."""
+    rec = uow.cash.receipt(receipt_id)
+    if rec is None:
+        raise NotFound("receipt", receipt_id)
+    if rec["kind"] != "receipt":
+        raise RuleViolation(f"receipt {receipt_id} is a returned payment, not cash")
+    return dict(rec)
+
+
 def apply_receipt(cmd: ApplyReceipt, uow: UnitOfWork) -> int:
     with uow:
         uow.require(Permission.APPLY_CASH)
-        rec = uow.cash.receipt(cmd.receipt_id)
-        if rec is None:
-            raise NotFound("receipt", cmd.receipt_id)
-        if rec["kind"] != "receipt":
-            raise RuleViolation(f"receipt {cmd.receipt_id} is a returned payment, not cash")
+        rec = _cash_receipt(uow, cmd.receipt_id)
         cur = Currency.of(rec["currency"])
         remaining = rec["unapplied_minor"]
         lines: list[AppLine] = []
@@ -383,11 +389,7 @@ def accept_suggestion(cmd: AcceptSuggestion, uow: UnitOfWork) -> int:
     """Apply the queue's ``rank``-th suggestion for a receipt (``how = suggested``)."""
     with uow:
         uow.require(Permission.APPLY_CASH)
-        rec = uow.cash.receipt(cmd.receipt_id)
-        if rec is None:
-            raise NotFound("receipt", cmd.receipt_id)
-        if rec["kind"] != "receipt":
-            raise RuleViolation(f"receipt {cmd.receipt_id} is a returned payment, not cash")
+        rec = _cash_receipt(uow, cmd.receipt_id)
         suggestions = (_proposal(rec) or {}).get("suggestions") or []
         if not suggestions:
             raise RuleViolation(f"receipt {cmd.receipt_id} has no suggestion to accept")
