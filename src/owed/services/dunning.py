@@ -66,6 +66,7 @@ from owed.domain.collections.dunning import (
 from owed.domain.errors import ConfigurationError
 from owed.domain.money import Currency, Money
 from owed.services import credit
+from owed.services.aging import gc_paused
 from owed.services.customers import Customer
 from owed.services.promises import evaluate_commitments, item_protection
 from owed.services.unit_of_work import UnitOfWork
@@ -241,9 +242,10 @@ def run_dunning(cmd: RunDunning, uow: UnitOfWork, sender: NoticeSender | None) -
         commitments = evaluate_commitments(
             uow, today, record=not cmd.dry_run and (last_run is None or last_run < today)
         )
-        states, external, doc_ids = _states(uow, commitments, last_run)
         policies = policies_from_settings(uow.company.settings)
-        run = select(states, policies, today)
+        with gc_paused():  # a million items and their notices: see gc_paused
+            states, external, doc_ids = _states(uow, commitments, last_run)
+            run = select(states, policies, today)
         result = DunningResult(
             today, cmd.dry_run, last_run is not None and last_run >= today, run, external
         )
@@ -562,25 +564,41 @@ def _states(
     customers = uow.collections.dunning_customers()
     items_by_customer: dict[int, list[DunningItem]] = {}
     doc_ids: dict[str, int] = {}
-    currencies: dict[str, Currency] = {}
-    for row in uow.collections.open_items():
+    # Per currency: (ISO code, -minor units, zero): one Currency.of per code, and the
+    # zero shared by every undisputed item (most of them), not built a million times.
+    scales: dict[str, tuple[str, int, Decimal]] = {}
+    protected = set(commitments.promised) | set(commitments.planned)
+    unprotected = (None, None)
+    customer_id = -1  # no customer's id
+    mine: list[DunningItem] = []
+    for row in uow.collections.open_items():  # ordered by customer
         doc_ids[row.number] = row.id
-        cur = currencies.get(row.currency)
-        if cur is None:
-            cur = currencies[row.currency] = Currency.of(row.currency)
-        promise, plan = item_protection(commitments, row.customer_id, row.number)
-        items_by_customer.setdefault(row.customer_id, []).append(
+        scale = scales.get(row.currency)
+        if scale is None:
+            cur = Currency.of(row.currency)
+            scale = scales[row.currency] = (cur.code, -cur.minor_units, _from_minor(cur, 0))
+        code, exponent, zero = scale
+        if row.customer_id != customer_id:
+            customer_id = row.customer_id
+            mine = items_by_customer.setdefault(customer_id, [])
+        promise, plan = (
+            item_protection(commitments, customer_id, row.number)
+            if customer_id in protected
+            else unprotected
+        )
+        disputed = row.disputed_minor
+        mine.append(
             DunningItem(
-                document=row.number,
-                currency=cur.code,
-                due_date=row.due_date,
-                open_amount=_from_minor(cur, row.open_minor),
-                disputed_amount=_from_minor(cur, row.disputed_minor),
-                promise=promise,
-                plan=plan,
-                last_level=row.last_level,
-                last_sent_on=row.last_sent_on,
-                undelivered=row.undelivered,
+                row.number,
+                code,
+                row.due_date,
+                Decimal(row.open_minor).scaleb(exponent),
+                Decimal(disputed).scaleb(exponent) if disputed else zero,
+                promise,
+                plan,
+                row.last_level,
+                row.last_sent_on,
+                row.undelivered,
             )
         )
     cover = uow.collections.unapplied_by_customer()

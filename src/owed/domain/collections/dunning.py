@@ -51,11 +51,12 @@ The rules, in the order they are applied:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from owed.domain.collections.promises import PlanStatus, PromiseStatus
 from owed.domain.errors import ConfigurationError, InvalidInput
@@ -133,9 +134,9 @@ class DunningPolicy:
         return None
 
 
-@dataclass(frozen=True)
-class DunningItem:
-    """One open item of a customer as dunning sees it."""
+class DunningItem(NamedTuple):
+    """One open item of a customer as dunning sees it (a named tuple: a run over a
+    large book builds one per open item, a million of them)."""
 
     document: str
     currency: str
@@ -185,16 +186,32 @@ class Exclusion:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class NoticeItem:
+class NoticeItem(NamedTuple):
+    """One item of a notice. The amounts are kept as checked ``Decimal``s with their
+    currency; ``open_amount``, ``disputed_amount`` and ``dunned_amount`` build the
+    ``Money`` when read (a large run lists close to a million notice items)."""
+
     document: str
     due_date: date
     days_overdue: int
-    open_amount: Money
-    disputed_amount: Money
-    dunned_amount: Money  # open less disputed
+    currency: Currency
+    opened: Decimal
+    disputed: Decimal
+    dunned: Decimal  # open less disputed
     level: int  # the level this item moves to with this notice
     previous_level: int
+
+    @property
+    def open_amount(self) -> Money:
+        return Money._trusted(self.opened, self.currency)
+
+    @property
+    def disputed_amount(self) -> Money:
+        return Money._trusted(self.disputed, self.currency)
+
+    @property
+    def dunned_amount(self) -> Money:
+        return Money._trusted(self.dunned, self.currency)
 
 
 @dataclass(frozen=True)
@@ -232,13 +249,33 @@ class DunningRun:
         ]
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     item: DunningItem
     currency: Currency
     level: DunningLevel
     dunnable: Decimal
     days_overdue: int
+
+
+class _Levels:
+    """One policy's level look-ups, answered once per run instead of once per item."""
+
+    __slots__ = ("by_number", "has_minimum", "next", "policy")
+
+    def __init__(self, policy: DunningPolicy) -> None:
+        self.policy = policy
+        self.by_number = {lv.number: lv for lv in policy.levels}  # numbers are increasing
+        self.has_minimum = any(lv.min_amount > 0 for lv in policy.levels)
+        # (last level, overdue?) -> next level: ``next_level`` depends on the days
+        # overdue only through "overdue or not" (pre-due levels are passed over).
+        self.next: dict[tuple[int, bool], DunningLevel | None] = {}
+
+    def next_level(self, last_level: int, overdue: bool) -> DunningLevel | None:
+        key = (last_level, overdue)
+        if key in self.next:
+            return self.next[key]
+        level = self.next[key] = self.policy.next_level(last_level, 1 if overdue else 0)
+        return level
 
 
 def select(
@@ -247,7 +284,9 @@ def select(
     today: date,
 ) -> DunningRun:
     """Choose today's notices; every item not dunned comes back as an ``Exclusion``."""
-    by_segment = _policies_by_segment(policies)
+    by_segment = {
+        segment: _Levels(policy) for segment, policy in _policies_by_segment(policies).items()
+    }
     notices: list[DunningNotice] = []
     exclusions: list[Exclusion] = []
     for customer in customers:
@@ -272,82 +311,6 @@ def _policies_by_segment(
     return result
 
 
-def _select_customer(
-    customer: CustomerDunningState,
-    by_segment: Mapping[str | None, DunningPolicy],
-    today: date,
-) -> tuple[DunningNotice | None, list[Exclusion]]:
-    cid = customer.customer_id
-    if customer.last_run is not None and customer.last_run >= today:
-        detail = f"last run {customer.last_run.isoformat()}"
-        return None, [Exclusion(cid, None, ExclusionReason.ALREADY_RUN_TODAY, detail)]
-    if customer.blocked:
-        return None, [Exclusion(cid, None, ExclusionReason.BLOCKED, "dunning blocked")]
-    policy = by_segment.get(customer.segment) or by_segment.get(None)
-    if policy is None:
-        detail = f"no dunning policy for segment {customer.segment!r} and no default"
-        return None, [Exclusion(cid, None, ExclusionReason.NO_POLICY, detail)]
-    currencies = _check_items(customer)
-
-    exclusions: list[Exclusion] = []
-    candidates: list[_Candidate] = []
-    overdue: dict[Currency, Decimal] = {}
-    for item in customer.items:
-        candidate, why = _consider_item(item, currencies[item.currency], policy, today)
-        if why is not None:
-            exclusions.append(Exclusion(cid, item.document, *why))
-        if candidate is not None and candidate.days_overdue > 0:
-            cur = candidate.currency
-            overdue[cur] = overdue.get(cur, _ZERO) + candidate.dunnable
-        if candidate is not None and why is None:
-            candidates.append(candidate)
-
-    candidates = _drop_covered(customer, candidates, overdue, exclusions)
-    candidates = _drop_below_minimum(cid, candidates, exclusions)
-    if not candidates:
-        return None, exclusions
-    for c in candidates:
-        if c.item.disputed_amount > 0:
-            detail = f"disputed {c.item.disputed_amount} {c.item.currency} left out of the notice"
-            exclusions.append(
-                Exclusion(cid, c.item.document, ExclusionReason.PARTLY_DISPUTED, detail)
-            )
-    return _notice(customer, policy, candidates), exclusions
-
-
-def _check_items(customer: CustomerDunningState) -> dict[str, Currency]:
-    """Check the items (amounts, currencies, no duplicates); the currency of each code."""
-    currencies: dict[str, Currency] = {}
-    seen: set[str] = set()
-    for item in customer.items:
-        if item.document in seen:
-            raise InvalidInput(
-                f"customer {customer.customer_id}: item {item.document} is listed twice",
-                document=item.document,
-            )
-        seen.add(item.document)
-        opened, disputed = item.open_amount, item.disputed_amount
-        if type(opened) is not Decimal or not opened.is_finite():
-            _amount(opened)  # refuses floats and non-finite amounts
-        if item.currency not in currencies:
-            currencies[item.currency] = Currency.of(item.currency)  # refuses unknown codes
-        if type(disputed) is not Decimal or not disputed.is_finite():
-            disputed = _amount(disputed)
-        if disputed < 0:
-            raise InvalidInput(
-                f"customer {customer.customer_id}: item {item.document} has a negative "
-                f"disputed amount {item.disputed_amount}",
-                document=item.document,
-            )
-    for money in (*customer.unapplied_cash, *customer.credits):
-        if money.amount < 0:
-            raise InvalidInput(
-                f"customer {customer.customer_id}: unapplied cash and credits are given as "
-                f"positive amounts, got {money}"
-            )
-    return currencies
-
-
 _ZERO = Decimal(0)
 
 
@@ -358,43 +321,137 @@ def _amount(value: Decimal) -> Decimal:
     return to_decimal(value)
 
 
-Why = tuple[ExclusionReason, str]
+def _select_customer(
+    customer: CustomerDunningState,
+    by_segment: Mapping[str | None, _Levels],
+    today: date,
+) -> tuple[DunningNotice | None, list[Exclusion]]:
+    cid = customer.customer_id
+    if customer.last_run is not None and customer.last_run >= today:
+        detail = f"last run {customer.last_run.isoformat()}"
+        return None, [Exclusion(cid, None, ExclusionReason.ALREADY_RUN_TODAY, detail)]
+    if customer.blocked:
+        return None, [Exclusion(cid, None, ExclusionReason.BLOCKED, "dunning blocked")]
+    levels = by_segment.get(customer.segment) or by_segment.get(None)
+    if levels is None:
+        detail = f"no dunning policy for segment {customer.segment!r} and no default"
+        return None, [Exclusion(cid, None, ExclusionReason.NO_POLICY, detail)]
+    exclusions: list[Exclusion] = []
+    candidates, overdue, one_currency = _consider_items(customer, levels, today, exclusions)
+    candidates = _drop_covered(customer, candidates, overdue, one_currency, exclusions)
+    if levels.has_minimum:  # without a minimum no sum (always positive) falls short
+        candidates = _drop_below_minimum(cid, candidates, exclusions)
+    if not candidates:
+        return None, exclusions
+    for c in candidates:
+        if c.item.disputed_amount > 0:
+            detail = f"disputed {c.item.disputed_amount} {c.item.currency} left out of the notice"
+            exclusions.append(
+                Exclusion(cid, c.item.document, ExclusionReason.PARTLY_DISPUTED, detail)
+            )
+    return _notice(customer, levels.policy, candidates), exclusions
 
 
-def _consider_item(
-    item: DunningItem, currency: Currency, policy: DunningPolicy, today: date
-) -> tuple[_Candidate | None, Why | None]:
-    """The item's candidate (its dunnable amount and next level), or why it has none.
+def _consider_items(
+    customer: CustomerDunningState, levels: _Levels, today: date, exclusions: list[Exclusion]
+) -> tuple[list[_Candidate], dict[str, Decimal], bool]:
+    """Check every item, and either make it a candidate (its dunnable amount and next
+    level) or exclude it with the reason.
 
-    An item that is dunnable but not due for a level yet still returns its
-    candidate with the reason, because its amount counts as overdue when the
-    cover by unapplied cash is judged.
+    Returns the candidates, the overdue dunnable amount per currency code (which
+    also counts the items that are dunnable but not due for a level yet: their
+    amount is overdue when the cover by unapplied cash is judged), and whether
+    all the items are in one currency. The items are checked as they come (a
+    duplicate, a float or non-finite amount, an unknown currency, a negative
+    disputed amount), then the unapplied cash and credits; one pass, because a
+    large run sees a million items.
     """
-    if item.open_amount <= 0:
-        return None, (ExclusionReason.NOTHING_OPEN, f"open amount {item.open_amount}")
-    dunnable = item.open_amount - min(item.disputed_amount, item.open_amount)
-    if dunnable <= 0:
-        return None, (ExclusionReason.DISPUTED, f"disputed {item.disputed_amount} in full")
-    if item.promise is PromiseStatus.PENDING:
-        return None, (ExclusionReason.PROMISE_TO_PAY, "a promise to pay is pending")
-    if item.plan is PlanStatus.CURRENT:
-        return None, (ExclusionReason.PAYMENT_PLAN, "under a payment plan kept so far")
-    days_overdue = (today - item.due_date).days
+    cid = customer.customer_id
+    currencies: dict[str, Currency] = {}
+    seen: set[str] = set()
+    candidates: list[_Candidate] = []
+    overdue: dict[str, Decimal] = {}
+    next_level, by_number = levels.next_level, levels.by_number
+    pending, current = PromiseStatus.PENDING, PlanStatus.CURRENT
+    for item in customer.items:
+        document = item.document
+        if document in seen:
+            raise InvalidInput(
+                f"customer {cid}: item {document} is listed twice", document=document
+            )
+        seen.add(document)
+        opened, disputed = item.open_amount, item.disputed_amount
+        if type(opened) is not Decimal or not opened.is_finite():
+            _amount(opened)  # refuses floats and non-finite amounts
+        currency = currencies.get(item.currency)
+        if currency is None:
+            currency = currencies[item.currency] = Currency.of(item.currency)  # refuses unknowns
+        checked = disputed
+        if type(checked) is not Decimal or not checked.is_finite():
+            checked = _amount(checked)
+        if checked < 0:
+            raise InvalidInput(
+                f"customer {cid}: item {document} has a negative disputed amount {disputed}",
+                document=document,
+            )
+
+        if opened <= 0:
+            detail = f"open amount {opened}"
+            exclusions.append(Exclusion(cid, document, ExclusionReason.NOTHING_OPEN, detail))
+            continue
+        dunnable = opened - min(disputed, opened)
+        if dunnable <= 0:
+            detail = f"disputed {disputed} in full"
+            exclusions.append(Exclusion(cid, document, ExclusionReason.DISPUTED, detail))
+            continue
+        if item.promise is pending:
+            detail = "a promise to pay is pending"
+            exclusions.append(Exclusion(cid, document, ExclusionReason.PROMISE_TO_PAY, detail))
+            continue
+        if item.plan is current:
+            detail = "under a payment plan kept so far"
+            exclusions.append(Exclusion(cid, document, ExclusionReason.PAYMENT_PLAN, detail))
+            continue
+        days_overdue = (today - item.due_date).days
+        if days_overdue > 0:
+            code = currency.code
+            overdue[code] = overdue.get(code, _ZERO) + dunnable
+        why = _why_not_due(cid, item, days_overdue, today, next_level, by_number)
+        if isinstance(why, Exclusion):
+            exclusions.append(why)
+        else:
+            candidates.append(_Candidate(item, currency, why, dunnable, days_overdue))
+    for money in (*customer.unapplied_cash, *customer.credits):
+        if money.amount < 0:
+            raise InvalidInput(
+                f"customer {cid}: unapplied cash and credits are given as "
+                f"positive amounts, got {money}"
+            )
+    return candidates, overdue, len(currencies) == 1
+
+
+def _why_not_due(
+    cid: str,
+    item: DunningItem,
+    days_overdue: int,
+    today: date,
+    next_level: Callable[[int, bool], DunningLevel | None],
+    by_number: Mapping[int, DunningLevel],
+) -> DunningLevel | Exclusion:
+    """The level a dunnable item moves to today, or the exclusion saying why it does not."""
+    document = item.document
     if item.undelivered:
-        stub = _Candidate(item, currency, policy.levels[-1], dunnable, days_overdue)
         detail = f"level {item.last_level} is queued or failed: it is retried, not replaced"
-        return stub, (ExclusionReason.AWAITING_DELIVERY, detail)
-    level = policy.next_level(item.last_level, days_overdue)
+        return Exclusion(cid, document, ExclusionReason.AWAITING_DELIVERY, detail)
+    level = next_level(item.last_level, days_overdue > 0)
     if level is None:
-        stub = _Candidate(item, currency, policy.levels[-1], dunnable, days_overdue)
         detail = f"level {item.last_level} was the last one to send"
-        return stub, (ExclusionReason.LAST_LEVEL_SENT, detail)
-    candidate = _Candidate(item, currency, level, dunnable, days_overdue)
+        return Exclusion(cid, document, ExclusionReason.LAST_LEVEL_SENT, detail)
     if days_overdue < level.days_after_due:
         on = item.due_date + timedelta(days=level.days_after_due)
         detail = f"level {level.number} ({level.name}) from {on.isoformat()}"
-        return candidate, (ExclusionReason.NOT_DUE_FOR_LEVEL, detail)
-    previous = policy.level(item.last_level) if item.last_level else None  # levels start at 1
+        return Exclusion(cid, document, ExclusionReason.NOT_DUE_FOR_LEVEL, detail)
+    previous = by_number.get(item.last_level) if item.last_level else None  # levels start at 1
     if previous is not None and item.last_sent_on is not None:
         gap = level.days_after_due - previous.days_after_due
         earliest = item.last_sent_on + timedelta(days=gap)
@@ -403,37 +460,49 @@ def _consider_item(
                 f"level {previous.number} sent {item.last_sent_on.isoformat()}; "
                 f"level {level.number} not before {earliest.isoformat()}"
             )
-            return candidate, (ExclusionReason.TOO_SOON, detail)
-    return candidate, None
+            return Exclusion(cid, document, ExclusionReason.TOO_SOON, detail)
+    return level
 
 
 def _drop_covered(
     customer: CustomerDunningState,
     candidates: list[_Candidate],
-    overdue: Mapping[Currency, Decimal],
+    overdue: Mapping[str, Decimal],
+    one_currency: bool,
     exclusions: list[Exclusion],
 ) -> list[_Candidate]:
-    available: dict[Currency, Decimal] = {}
+    """Drop the items covered by unapplied cash and credits; the rest by currency code."""
+    if not candidates:
+        return candidates
+    available: dict[str, Decimal] = {}
     for money in (*customer.unapplied_cash, *customer.credits):
-        available[money.currency] = available.get(money.currency, Decimal(0)) + money.amount
-    by_currency: dict[Currency, list[_Candidate]] = {}
-    for c in candidates:
-        by_currency.setdefault(c.currency, []).append(c)
+        code = money.currency.code
+        available[code] = available.get(code, Decimal(0)) + money.amount
+    groups: list[tuple[str, list[_Candidate]]]
+    if one_currency:
+        groups = [(candidates[0].currency.code, candidates)]
+    else:
+        by_code: dict[str, list[_Candidate]] = {}
+        for c in candidates:
+            by_code.setdefault(c.currency.code, []).append(c)
+        groups = sorted(by_code.items())
     kept: list[_Candidate] = []
-    for cur in sorted(by_currency, key=str):
-        mine = by_currency[cur]
-        cover = available.get(cur, _ZERO)
-        owed_overdue = overdue.get(cur, _ZERO)
+    for code, mine in groups:
+        cover = available.get(code, _ZERO)
+        if not cover > 0:  # nothing to cover with: every item stays
+            kept += mine
+            continue
+        owed_overdue = overdue.get(code, _ZERO)
         pre_due = sum((c.dunnable for c in mine if c.days_overdue <= 0), _ZERO)
-        overdue_covered = cover > 0 and cover >= owed_overdue
+        overdue_covered = cover >= owed_overdue
         left = cover - owed_overdue
         pre_due_covered = overdue_covered and pre_due > 0 and left >= pre_due
         for c in mine:
             covered = pre_due_covered if c.days_overdue <= 0 else overdue_covered
             if covered:
                 detail = (
-                    f"unapplied cash and credits {cover} {cur} cover the overdue "
-                    f"{owed_overdue} {cur}"
+                    f"unapplied cash and credits {cover} {code} cover the overdue "
+                    f"{owed_overdue} {code}"
                 )
                 exclusions.append(
                     Exclusion(
@@ -471,19 +540,21 @@ def _drop_below_minimum(
     return kept
 
 
+def _by_due_date(c: _Candidate) -> tuple[date, str]:
+    return c.item.due_date, c.item.document
+
+
 def _notice(
     customer: CustomerDunningState, policy: DunningPolicy, candidates: list[_Candidate]
 ) -> DunningNotice:
-    ordered = sorted(candidates, key=lambda c: (c.item.due_date, c.item.document))
-    # The amounts were checked by _check_items: Money is built with the trusted constructor.
+    ordered = sorted(candidates, key=_by_due_date)
+    # The amounts were checked by _consider_items: only a non-Decimal given (an int)
+    # is converted. The items keep Decimals; their Money is built when read.
     sums: dict[str, tuple[Currency, Decimal]] = {}
     items = []
-    trusted = Money._trusted
     for c in ordered:
         item, cur, dunned = c.item, c.currency, c.dunnable
         opened, disputed = item.open_amount, min(item.disputed_amount, item.open_amount)
-        # Checked finite by _check_items; only a non-Decimal given (an int) is converted.
-        # Inline rather than through _amount: this loop runs once per dunned item.
         if type(dunned) is not Decimal:
             dunned = _amount(dunned)
         if type(opened) is not Decimal:
@@ -492,18 +563,20 @@ def _notice(
             disputed = _amount(disputed)
         items.append(
             NoticeItem(
-                document=item.document,
-                due_date=item.due_date,
-                days_overdue=c.days_overdue,
-                open_amount=trusted(opened, cur),
-                disputed_amount=trusted(disputed, cur),
-                dunned_amount=trusted(dunned, cur),
-                level=c.level.number,
-                previous_level=item.last_level,
+                item.document,
+                item.due_date,
+                c.days_overdue,
+                cur,
+                opened,
+                disputed,
+                dunned,
+                c.level.number,
+                item.last_level,
             )
         )
-        _, running = sums.get(cur.code, (cur, _ZERO))
-        sums[cur.code] = (cur, running + dunned)
+        code = cur.code
+        running = sums.get(code)
+        sums[code] = (cur, (_ZERO if running is None else running[1]) + dunned)
     totals = {code: Money._trusted(sums[code][1], sums[code][0]) for code in sorted(sums)}
     top = max((c.level for c in candidates), key=lambda lv: lv.number)
     actions = frozenset(a for c in candidates for a in c.level.actions)
