@@ -197,21 +197,51 @@ class Unapplied:
     credits: Decimal = Decimal(0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgingRow:
+    """One group's open amounts in one currency, per bucket.
+
+    Stored compactly (a report by customer has tens of thousands of rows): the
+    bucket sums as ``Decimal``s in label order; ``buckets``, ``total``,
+    ``unapplied_cash`` and ``credits`` build their ``Money`` when read.
+    """
+
     group: str
     currency: str
-    buckets: Mapping[str, Money]
-    total: Money
+    labels: tuple[str, ...]
+    sums: tuple[Decimal, ...]  # one per label, exact
     item_count: int
-    unapplied_cash: Money
-    credits: Money
+    cash: Decimal  # unapplied cash beside the row
+    credit: Decimal  # open credits beside the row
     base_total: Money | None = None
+    unit: Currency = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+    @property
+    def buckets(self) -> dict[str, Money]:
+        unit = self._unit()
+        return {
+            label: Money._trusted(a, unit) for label, a in zip(self.labels, self.sums, strict=True)
+        }
+
+    @property
+    def total(self) -> Money:
+        return Money._trusted(sum(self.sums, _ZERO), self._unit())
+
+    @property
+    def unapplied_cash(self) -> Money:
+        return Money._trusted(self.cash, self._unit())
+
+    @property
+    def credits(self) -> Money:
+        return Money._trusted(self.credit, self._unit())
 
     @property
     def net(self) -> Money:
         """Total open less unapplied cash and open credits."""
         return self.total - self.unapplied_cash - self.credits
+
+    def _unit(self) -> Currency:
+        return self.unit if self.unit is not None else Currency.of(self.currency)
 
 
 @dataclass(frozen=True)
@@ -320,36 +350,24 @@ def assemble_report(
         sums.setdefault(row_key, {})
     base = _BaseConverter(base_currency, rates) if base_currency is not None else None
     rows = []
-    zeros: dict[str, Money] = {}  # one immutable zero per currency, shared by every row
     for row_key in sorted(sums):
         group, code = row_key
         currency = Currency.of(code)
-        zero = zeros.get(code)
-        if zero is None:
-            zero = zeros[code] = Money._trusted(_ZERO, currency)
         row_sums = sums[row_key]
-        cells: dict[str, Money] = {}
-        row_total = _ZERO
-        for label in labels:
-            amount = row_sums.get(label)
-            if amount is None:
-                cells[label] = zero
-                row_total += _ZERO
-            else:
-                cells[label] = Money._trusted(amount, currency)
-                row_total += amount
-        cash, credits = beside.get(row_key, (None, None))
-        total_money = Money._trusted(row_total, currency)
+        cells = tuple(row_sums.get(label, _ZERO) for label in labels)
+        row_total = sum(cells, _ZERO)
+        cash, credits = beside.get(row_key, (_ZERO, _ZERO))
         rows.append(
             AgingRow(
-                group=group,
-                currency=code,
-                buckets=cells,
-                total=total_money,
-                item_count=counts.get(row_key, 0),
-                unapplied_cash=zero if cash is None else Money._trusted(cash, currency),
-                credits=zero if credits is None else Money._trusted(credits, currency),
-                base_total=None if base is None else base.convert(row_total, currency, total_money),
+                group,
+                code,
+                labels,
+                cells,
+                counts.get(row_key, 0),
+                cash,
+                credits,
+                None if base is None else base.convert(row_total, currency),
+                currency,
             )
         )
     base_code = Currency.of(base_currency).code if base_currency is not None else None
