@@ -129,7 +129,7 @@ class AmountRule:
         found = [
             i
             for c in family
-            for i in index.open_of(c)
+            for i in index.open_view(c)
             if items[i].currency == currency and items[i].issue_date <= when
         ]
         if len(family) > 1:  # one customer's list is kept oldest first already

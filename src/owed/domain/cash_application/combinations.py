@@ -14,8 +14,10 @@ search proves nothing about uniqueness.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,8 @@ class _Walk:
         slack: int = 0,
     ) -> None:
         self.slack = slack
-        self.amounts = amounts  # (amount, original position), ascending
+        self.values = [amount for amount, _ in amounts]  # ascending
+        self.positions = [position for _, position in amounts]  # in the input
         self.max_items = max_items
         self.max_solutions = max_solutions
         self.max_nodes = max_nodes
@@ -44,38 +47,101 @@ class _Walk:
         self.solutions: list[tuple[int, ...]] = []
         self.nodes = 0
         self.stopped = False
-        self.prefix_sums = [0]
-        for amount, _ in amounts:
-            self.prefix_sums.append(self.prefix_sums[-1] + amount)
+        self.prefix_sums = [0, *accumulate(self.values)]
+
+    def _skip(self, count: int) -> bool:
+        """Count ``count`` steps that can neither fit nor be extended, as if taken one by
+        one (the same budget and clock checks); False when the search stops among them."""
+        nodes, most = self.nodes, self.max_nodes
+        if self.out_of_time is not None:
+            tick = (nodes // 512 + 1) * 512
+            while tick <= nodes + count and tick <= most:
+                if self.out_of_time():
+                    self.nodes, self.stopped = tick, True
+                    return False
+                tick += 512
+        if nodes + count > most:
+            self.nodes, self.stopped = most + 1, True
+            return False
+        self.nodes = nodes + count
+        return True
+
+    def _last(self, start: int, left: int, chosen: list[int]) -> None:
+        """``walk`` for the last item a combination may take: the amounts below ``left``
+        are counted in one step, then each amount up to ``left`` + slack fits."""
+        values, end = self.values, len(self.values)
+        if start < end and values[start] < left:
+            skipped = bisect_left(values, left, start, end)
+            if not self._skip(skipped - start):
+                return
+            start = skipped
+        ceiling = left + self.slack
+        positions, out_of_time, most = self.positions, self.out_of_time, self.max_nodes
+        solutions, nodes = self.solutions, self.nodes
+        for i in range(start, end):
+            nodes += 1
+            if nodes > most or (out_of_time is not None and nodes % 512 == 0 and out_of_time()):
+                self.nodes, self.stopped = nodes, True
+                return
+            if values[i] > ceiling:
+                break
+            solutions.append(tuple(sorted([*chosen, positions[i]])))
+            if len(solutions) >= self.max_solutions:
+                self.nodes, self.stopped = nodes, True
+                return
+        self.nodes = nodes
 
     def walk(self, start: int, left: int, chosen: list[int]) -> None:
-        amounts, sums, end = self.amounts, self.prefix_sums, len(self.amounts)
+        values, sums, end = self.values, self.prefix_sums, len(self.values)
         slots = self.max_items - len(chosen) - 1  # items still allowed after this one
         ceiling = left + self.slack
+        # Leading amounts too small to matter are counted in one step: an amount below
+        # ``floor`` neither fits nor, with the ``slots`` largest amounts after it, reaches
+        # ``left`` (only while those largest amounts all lie after it, before ``last``).
+        if slots <= 0:
+            floor, last = left, end
+        else:
+            last = end - slots
+            floor = left - (sums[end] - sums[last]) if last > start else 0
+        if last > start and values[start] < floor:
+            skipped = bisect_left(values, floor, start, last)
+            if not self._skip(skipped - start):
+                return
+            start = skipped
+        positions, out_of_time, most = self.positions, self.out_of_time, self.max_nodes
+        solutions, nodes = self.solutions, self.nodes
         for i in range(start, end):
-            if self.stopped:
+            nodes += 1
+            if nodes > most or (out_of_time is not None and nodes % 512 == 0 and out_of_time()):
+                self.nodes, self.stopped = nodes, True
                 return
-            self.nodes += 1
-            if self.nodes > self.max_nodes or (
-                self.out_of_time is not None and self.nodes % 512 == 0 and self.out_of_time()
-            ):
-                self.stopped = True
-                return
-            amount, position = amounts[i]
+            amount = values[i]
             if amount > ceiling:
-                return
+                break
             if amount >= left:
-                self.solutions.append(tuple(sorted([*chosen, position])))
-                if len(self.solutions) >= self.max_solutions:
-                    self.stopped = True
+                solutions.append(tuple(sorted([*chosen, positions[i]])))
+                if len(solutions) >= self.max_solutions:
+                    self.nodes, self.stopped = nodes, True
                     return
                 continue
-            # the largest completion: the ``slots`` largest amounts after position i
-            if slots <= 0 or amount + sums[end] - sums[max(i + 1, end - slots)] < left:
+            if slots <= 0:
                 continue
-            chosen.append(position)
-            self.walk(i + 1, left - amount, chosen)
+            # the largest completion: the ``slots`` largest amounts after position i (before
+            # ``last`` they are the last ``slots`` amounts, and the skip above left only
+            # amounts that reach ``left`` with them)
+            if i >= last and amount + sums[end] - sums[i + 1] < left:
+                continue
+            chosen.append(positions[i])
+            self.nodes = nodes
+            if slots == 1:  # the next item is the last one: no extension to weigh
+                self._last(i + 1, left - amount, chosen)
+            else:
+                self.walk(i + 1, left - amount, chosen)
             chosen.pop()
+            if self.stopped:
+                return
+            nodes = self.nodes
+        self.nodes = nodes
 
 
 def find_combinations(

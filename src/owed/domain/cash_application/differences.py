@@ -103,6 +103,8 @@ class DifferenceRule:
             state.penalise(0.06, f"partial payment: {amount} of {item.number} stays open")
 
     def _claims(self, state: MatchState, line: Line) -> None:
+        if not line.discount and not line.adjustment:  # nothing claimed (the common case)
+            return
         item, residual = line.item, state.available(line.item.id)
         if line.discount:
             taken = min(line.discount, residual)
@@ -224,7 +226,7 @@ class DifferenceRule:
         index, used = state.context.index, {ln.item.id for ln in state.lines}
         found = []
         for customer in state.context.family(state.customer_id):
-            for item_id in index.open_of(customer):
+            for item_id in index.open_view(customer):
                 if item_id in used:
                     continue
                 item, gap = index.items[item_id], index.remaining[item_id] - excess
@@ -243,7 +245,7 @@ class DifferenceRule:
         return any(
             index.remaining[i] * kept <= excess
             for c in state.context.family(state.customer_id)
-            for i in index.open_of(c)
+            for i in index.open_view(c)
             if i not in used
         )
 
@@ -255,7 +257,7 @@ class DifferenceRule:
         candidates = [
             i
             for c in state.context.family(state.customer_id)
-            for i in index.open_of(c)
+            for i in index.open_view(c)
             if i not in used and index.items[i].currency == currency
         ][: state.settings.combination_candidates]
         discounts = {

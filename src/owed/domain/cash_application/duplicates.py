@@ -59,7 +59,11 @@ class DuplicateGuard:
 
     def check_and_remember(self, receipt: Receipt, window_days: int) -> int | None:
         """``original_of`` and ``remember`` in one step (one fingerprint)."""
-        seen = self._seen.setdefault(fingerprint(receipt), [])
+        key = fingerprint(receipt)
+        seen = self._seen.get(key)
+        if seen is None:  # the common case: nothing like it seen before
+            self._seen[key] = [(receipt.id, receipt.value_date)]
+            return None
         original = self._original(seen, receipt, window_days)
         if all(receipt_id != receipt.id for receipt_id, _ in seen):
             seen.append((receipt.id, receipt.value_date))

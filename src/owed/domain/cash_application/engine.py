@@ -19,7 +19,9 @@ A quoted reference confirmed neither by the payer nor by the amount is capped
 at 0.6: a number in free text that happens to exist is not enough.
 
 ``match_receipts`` matches a batch in order and consumes what each automatic
-decision closes, so the next receipt sees the lowered balances.
+decision closes, so the next receipt sees the lowered balances. Matching makes
+no reference cycles, so the batch runs with the cyclic garbage collector paused
+(as the index build does): it would only re-scan the index and the decisions.
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
+from owed.domain.batching import collector_paused
 from owed.domain.cash_application.index import MatchContext
 from owed.domain.cash_application.model import Decision, Knowledge, MatchSettings, Receipt
 from owed.domain.cash_application.rules import RULES, Rule
 from owed.domain.cash_application.state import MatchState
 
 UNCONFIRMED_CAP = 0.6
+_ZERO = Decimal(0)
 DUPLICATE_CAP = 0.6  # a likely duplicate payment is never applied automatically
 
 
@@ -62,7 +66,7 @@ def _weakly_agrees(state: MatchState) -> bool:
 def _decide(state: MatchState) -> Decision:
     receipt, settings = state.receipt, state.settings
     confidence = state.confidence()
-    has_items = any(line.cash > 0 for line in state.lines) or bool(state.adjustments)
+    has_items = bool(state.adjustments) or any(line.cash > 0 for line in state.lines)
     auto = (
         has_items
         and not state.ambiguous
@@ -71,14 +75,19 @@ def _decide(state: MatchState) -> Decision:
     )
     explanation = "; ".join(state.notes) or "nothing in the receipt points to an open item"
     if auto:
-        proposal = state.proposal()
-        credit = sum((a.amount for a in proposal.adjustments if a.kind.is_cash), Decimal(0))
-        applied = sum((a.amount for a in proposal.allocations), Decimal(0))
+        allocations = state.allocations()
+        adjustments = tuple(state.adjustments)
+        credit = applied = _ZERO
+        for adjustment in adjustments:
+            if adjustment.kind.is_cash:
+                credit += adjustment.amount
+        for allocation in allocations:
+            applied += allocation.amount
         return Decision(
             receipt_id=receipt.id,
             customer_id=state.customer_id,
-            allocations=proposal.allocations,
-            adjustments=proposal.adjustments,
+            allocations=allocations,
+            adjustments=adjustments,
             unapplied=receipt.amount - applied - credit,
             confidence=confidence,
             rule=state.rule,
@@ -157,8 +166,11 @@ def match_receipts(
     knowledge = knowledge or Knowledge()
     settings = settings or MatchSettings()
     decisions = []
-    for receipt in receipts:
-        decision = match_receipt(receipt, context, knowledge, settings)
-        consume(context, decision)
-        decisions.append(decision)
+    # Matching makes no reference cycles, so the cyclic collector would only re-scan the
+    # index and the decisions kept so far, again and again: it is paused for the batch.
+    with collector_paused():
+        for receipt in receipts:
+            decision = match_receipt(receipt, context, knowledge, settings)
+            consume(context, decision)
+            decisions.append(decision)
     return decisions

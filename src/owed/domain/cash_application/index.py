@@ -22,12 +22,11 @@ in matching; it does no I/O.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
+from owed.domain.batching import collector_paused
 from owed.domain.cash_application.duplicates import DuplicateGuard
 from owed.domain.cash_application.model import CustomerInfo, OpenItem, Receipt
 from owed.domain.cash_application.names import NameIndex
@@ -35,23 +34,6 @@ from owed.domain.cash_application.references import normalize_key, number_parts
 from owed.domain.errors import InvalidInput, OverApplication
 
 Ticker = Callable[[], float]  # seconds from a monotonic clock, injected by the caller
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of acyclic values are built.
-
-    Every few thousand allocations it would otherwise re-scan everything
-    already built, which doubles the build time of a large index. Reference
-    counting still frees memory; the collector's previous state is restored.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 _DIGITS = "0123456789"
@@ -87,7 +69,7 @@ class OpenItemIndex:
         self._by_rf: defaultdict[object, list[int]] = defaultdict(list)
         # a customer's open items, oldest first: sorted on first use (most customers never pay)
         self._open_by_customer: dict[int, list[int]] = {}
-        with _collector_paused():
+        with collector_paused():
             for item in items:
                 self._insert(item)
 
@@ -127,6 +109,10 @@ class OpenItemIndex:
     def open_of(self, customer_id: int) -> list[int]:
         """The customer's items with a balance left, oldest first."""
         return list(self._open_list(customer_id))
+
+    def open_view(self, customer_id: int) -> Sequence[int]:
+        """``open_of`` without the copy, for reading only (``consume`` keeps it current)."""
+        return self._open_list(customer_id)
 
     def _open_list(self, customer_id: int) -> list[int]:
         found = self._open_by_customer.get(customer_id)
@@ -189,6 +175,9 @@ class MatchContext:
         self.ticker = ticker
         self.duplicates = duplicates if duplicates is not None else DuplicateGuard()
         self._children: dict[int, list[int]] = {}
+        # corporate groups are fixed for the run: each root and family is found once
+        self._roots: dict[int, int] = {}
+        self._families: dict[int, tuple[int, ...]] = {}
         for customer in customers.values():
             if customer.parent_id is not None:
                 self._children.setdefault(customer.parent_id, []).append(customer.id)
@@ -206,7 +195,7 @@ class MatchContext:
         ``earlier_receipts`` (already applied before this run) are remembered so
         a copy of one of them is recognised as a likely duplicate.
         """
-        with _collector_paused():
+        with collector_paused():
             by_id = {c.id: c for c in customers}
             names = NameIndex(by_id.values())
             guard = DuplicateGuard(earlier_receipts)
@@ -214,6 +203,12 @@ class MatchContext:
 
     def root(self, customer_id: int) -> int:
         """The top of the customer's corporate group (itself when it has no parent)."""
+        found = self._roots.get(customer_id)
+        if found is None:
+            found = self._roots[customer_id] = self._find_root(customer_id)
+        return found
+
+    def _find_root(self, customer_id: int) -> int:
         seen = {customer_id}
         current = self.customers.get(customer_id)
         while current is not None and current.parent_id is not None:
@@ -228,6 +223,12 @@ class MatchContext:
 
     def family(self, customer_id: int) -> list[int]:
         """The customer and every customer below it (a parent pays for its children)."""
+        found = self._families.get(customer_id)
+        if found is None:
+            found = self._families[customer_id] = tuple(self._find_family(customer_id))
+        return list(found)
+
+    def _find_family(self, customer_id: int) -> list[int]:
         result, queue = [customer_id], [customer_id]
         while queue:
             for child in self._children.get(queue.pop(), ()):

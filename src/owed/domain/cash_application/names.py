@@ -22,9 +22,8 @@ the payer's length, for truncations with a typo).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Final
+from collections.abc import Iterable, Sequence
+from typing import Final, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -73,14 +72,13 @@ def canonical_name(name: str) -> str:
     return " ".join(canonical_tokens(name))
 
 
-@dataclass(frozen=True, slots=True)
-class _Form:
+class _Form(NamedTuple):
     flat: str
     canonical: str
+    words: tuple[str, ...]  # the canonical form's words
 
 
-@dataclass(frozen=True, slots=True)
-class NameMatch:
+class NameMatch(NamedTuple):  # a tuple: made for every candidate, so made cheaply
     customer_id: int
     score: float  # similarity 0–1, not money
 
@@ -92,7 +90,8 @@ def similarity(payer: str, customer_name: str) -> float:
 
 def _form(name: str) -> _Form:
     flat = flat_name(name)
-    return _Form(flat, " ".join(_tokens_of_flat(flat)))
+    words = _tokens_of_flat(flat)
+    return _Form(flat, " ".join(words), words)
 
 
 def _score(payer: _Form, customer: _Form) -> float:
@@ -104,7 +103,7 @@ def _score(payer: _Form, customer: _Form) -> float:
         return 0.97
     if len(payer.canonical) >= 8 and customer.canonical.startswith(payer.canonical):
         return 0.96
-    if _abbreviated(payer.canonical.split(), customer.canonical.split()):
+    if _abbreviated(payer.words, customer.words):
         return ABBREVIATED
     ratio_score = max(
         fuzz.ratio(payer.canonical, customer.canonical) / 100,
@@ -131,7 +130,7 @@ def abbreviates(short: str, word: str) -> bool:
     return True
 
 
-def _abbreviated(payer: list[str], customer: list[str]) -> bool:
+def _abbreviated(payer: Sequence[str], customer: Sequence[str]) -> bool:
     """Word for word the customer's name, some words abbreviated (not in ``ABBREVIATIONS``)."""
     if len(payer) != len(customer) or len(payer) < 2:
         return False
@@ -152,6 +151,9 @@ class NameIndex:
         self._exact: dict[str, list[int]] = {}
         self._by_token: dict[str, list[int]] = {}
         self._forms: dict[int, list[_Form]] = {}
+        # filled on use: token postings as sets, and the answer for each payer name seen
+        self._posting_sets: dict[str, frozenset[int]] = {}
+        self._searched: dict[tuple[str, int], tuple[NameMatch, ...]] = {}
         for customer in customers:
             for name in (customer.name, *customer.aliases):
                 self._add(customer.id, name)
@@ -164,7 +166,7 @@ class NameIndex:
         exact = self._exact.setdefault(form.canonical, [])
         if customer_id not in exact:
             exact.append(customer_id)
-        for token in set(form.canonical.split()):
+        for token in set(form.words):
             if len(token) >= 3:
                 posting = self._by_token.setdefault(token[:_KEY_LEN], [])
                 if not posting or posting[-1] != customer_id:
@@ -174,34 +176,49 @@ class NameIndex:
         """Customers whose canonical name or alias equals this name's."""
         return list(self._exact.get(canonical_name(name), ()))
 
-    def _candidates(self, payer: _Form) -> set[int]:
+    def _posting(self, key: str) -> frozenset[int]:
+        """The customers with a token starting with ``key``, as a set (made on first use)."""
+        found = self._posting_sets.get(key)
+        if found is None:
+            found = self._posting_sets[key] = frozenset(self._by_token.get(key, ()))
+        return found
+
+    def _candidates(self, payer: _Form) -> frozenset[int]:
         postings = sorted(
-            (
-                self._by_token.get(t[:_KEY_LEN], [])
-                for t in set(payer.canonical.split())
-                if len(t) >= 3
-            ),
+            (self._posting(t[:_KEY_LEN]) for t in set(payer.words) if len(t) >= 3),
             key=len,
         )
         postings = [p for p in postings if p]
         if not postings:
-            return set()
-        rarest = set(postings[0])
+            return frozenset()
+        rarest = postings[0]
         if len(postings) > 1 and len(rarest) > 20:
-            narrowed = rarest.intersection(postings[1])
+            narrowed = rarest & postings[1]
             if narrowed:
                 return narrowed
-        return rarest if len(rarest) <= _MAX_POSTING else set()
+        return rarest if len(rarest) <= _MAX_POSTING else frozenset()
 
     def search(self, payer_name: str, limit: int = 5) -> list[NameMatch]:
         """The customers this payer name most resembles, best first."""
+        key = (payer_name, limit)
+        found = self._searched.get(key)
+        if found is None:
+            found = self._searched[key] = self._search(payer_name, limit)
+        return list(found)
+
+    def _search(self, payer_name: str, limit: int) -> tuple[NameMatch, ...]:
         payer = _form(payer_name)
         scores: dict[int, float] = {cid: 1.0 for cid in self._exact.get(payer.canonical, ())}
         for customer_id in self._candidates(payer):
             if customer_id in scores:
                 continue
-            best = max(_score(payer, form) for form in self._forms[customer_id])
+            forms = self._forms[customer_id]
+            best = (
+                _score(payer, forms[0])
+                if len(forms) == 1
+                else max(_score(payer, form) for form in forms)
+            )
             if best > 0.5:
                 scores[customer_id] = best
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [NameMatch(cid, score) for cid, score in ranked[:limit]]
+        return tuple(NameMatch(cid, score) for cid, score in ranked[:limit])

@@ -18,8 +18,8 @@ when their check digits are valid.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Final
+from functools import lru_cache
+from typing import Final, NamedTuple
 
 from stdnum import iso11649
 
@@ -70,8 +70,7 @@ def number_parts(number: str) -> tuple[str, str]:
     return prefix, core_of(digits) if digits else ""
 
 
-@dataclass(frozen=True, slots=True)
-class QuotedRef:
+class QuotedRef(NamedTuple):  # a tuple: made for every number read, so made cheaply
     """One number a payer quoted, reduced to comparable parts."""
 
     token: str  # the piece as written, letters and digits ("V10233012345")
@@ -85,12 +84,20 @@ class QuotedRef:
         return core_of(self.digits)
 
 
+# Several rules read the same text of one receipt: the last few readings are kept (the
+# results are immutable, so sharing them is safe).
+_READINGS_KEPT: Final = 256
+
+
 def _blank(pattern: re.Pattern[str], text: str) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def _rf_spans(upper: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=_READINGS_KEPT)
+def _rf_spans(upper: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, compact reference) of each valid RF reference in upper-case text."""
+    if "RF" not in upper:  # the common case: no RF reference at all
+        return ()
     spans: list[tuple[int, int, str]] = []
     position = 0
     while (match := _RF.search(upper, position)) is not None:
@@ -108,7 +115,7 @@ def _rf_spans(upper: str) -> list[tuple[int, int, str]]:
             end += 1
         spans.append((match.start(), end, valid))
         position = end
-    return spans
+    return tuple(spans)
 
 
 def extract_rf_references(text: str) -> tuple[str, ...]:
@@ -116,87 +123,71 @@ def extract_rf_references(text: str) -> tuple[str, ...]:
     return tuple(compact for _, _, compact in _rf_spans(text.upper()))
 
 
-class _Scan:
-    """Left-to-right state while reading pieces: which label is in force."""
-
-    def __init__(self) -> None:
-        self.labelled = False
-        self.po = False
-        self.list_prefix = ""
-        self.previous_word = ""
-        self.previous_end = -10
-        self.previous_digits = ""  # the number just read, for "2024-001043"
-
-    def word(self, word: str) -> None:
-        if word in INVOICE_WORDS:
-            self.labelled, self.po = True, False
-        elif word in PO_WORDS:
-            self.po, self.labelled = True, False
-        elif word not in _CONNECTORS:
-            self.labelled = self.po = False
-            self.list_prefix = ""
+_GAP_CHARACTERS: Final = frozenset(" -#.:/_")  # what may stand between a prefix and its number
+_JOINERS: Final = ("-", "/", ".")  # one of them between two numbers makes one number too
 
 
-def _prefix_word(scan: _Scan, text: str, start: int) -> bool:
-    """True when the word just before a number is its prefix (``INV-0123``, ``Invoice #12``)."""
-    word = scan.previous_word
-    if not word:
-        return False
-    gap = text[scan.previous_end : start]
-    if len(gap) > 3 or any(ch not in " -#.:/_" for ch in gap):
-        return False
-    return word in INVOICE_WORDS or word in PO_WORDS or (" " not in gap and len(word) <= 5)
-
-
+@lru_cache(maxsize=_READINGS_KEPT)
 def extract_references(text: str) -> tuple[QuotedRef, ...]:
-    """Every number in ``text`` that could be a document reference, in order."""
+    """Every number in ``text`` that could be a document reference, in order.
+
+    Read left to right, remembering which label is in force: an invoice word
+    (``labelled``) or a purchase-order word (``po``) holds until another word
+    (a connector such as ``AND`` keeps it); a prefix written on a number
+    (``INV12``, ``INV-12``) carries over to the bare numbers listed after it.
+    """
     upper = text.upper()
     for start, end, _ in _rf_spans(upper):
         upper = upper[:start] + " " * (end - start) + upper[end:]
-    cleaned = _blank(_AMOUNT, _blank(_DATE, upper))
-    scan = _Scan()
+    cleaned = upper
+    if "-" in cleaned or "." in cleaned or "/" in cleaned:  # a date needs one of them
+        cleaned = _blank(_DATE, cleaned)
+    if "." in cleaned or "," in cleaned:  # so does an amount
+        cleaned = _blank(_AMOUNT, cleaned)
+    labelled = po = False
+    list_prefix = previous_word = previous_digits = ""  # previous_digits: "2024-001043"
+    previous_end = -10
     found: list[QuotedRef] = []
     for piece in _PIECE.finditer(cleaned):
         word = piece.group(0)
         if word.isalpha():
-            scan.word(word)
-            scan.previous_word, scan.previous_end = word, piece.end()
-            scan.previous_digits = ""
+            if word in INVOICE_WORDS:
+                labelled, po = True, False
+            elif word in PO_WORDS:
+                po, labelled = True, False
+            elif word not in _CONNECTORS:
+                labelled = po = False
+                list_prefix = ""
+            previous_word, previous_end, previous_digits = word, piece.end(), ""
             continue
         match = _NUMBERISH.fullmatch(word)
         if match is None:
-            scan.previous_word = scan.previous_digits = ""
+            previous_word = previous_digits = ""
             continue
-        prefix = match.group(1)
-        digits = match.group(2).translate(_OCR_DIGITS)
-        if not prefix and _prefix_word(scan, cleaned, piece.start()):
-            prefix = scan.previous_word
+        prefix, raw, suffix = match.groups()
+        digits = raw.translate(_OCR_DIGITS)
+        start = piece.start()
+        gap = cleaned[previous_end:start]
+        if not prefix and previous_word and _prefix_word(previous_word, gap):
+            prefix = previous_word
         if prefix in PO_WORDS:
-            scan.po, scan.labelled = True, False
+            po, labelled = True, False
         elif prefix:
-            scan.labelled = scan.labelled or prefix in INVOICE_WORDS
-            scan.list_prefix = prefix
-        if len(digits) >= MIN_BARE_DIGITS or (scan.labelled and prefix):
-            found.append(
-                QuotedRef(
-                    token=word,
-                    prefix=prefix or scan.list_prefix,
-                    digits=digits,
-                    labelled=scan.labelled,
-                    po=scan.po,
-                )
-            )
-            joined = _joined(scan, cleaned, piece.start(), digits)
-            if joined is not None:
-                found.append(joined)
-        scan.previous_word, scan.previous_end = "", piece.end()
-        scan.previous_digits = digits if not match.group(3) else ""
+            labelled = labelled or prefix in INVOICE_WORDS
+            list_prefix = prefix
+        if len(digits) >= MIN_BARE_DIGITS or (labelled and prefix):
+            found.append(QuotedRef(word, prefix or list_prefix, digits, labelled, po))
+            if previous_digits and gap in _JOINERS:
+                both = previous_digits + digits
+                found.append(QuotedRef(both, list_prefix, both, labelled, po))
+        previous_word, previous_end = "", piece.end()
+        previous_digits = digits if not suffix else ""
     return tuple(found)
 
 
-def _joined(scan: _Scan, text: str, start: int, digits: str) -> QuotedRef | None:
-    """``2024-001043`` read as one number too, when one separator joins two numbers."""
-    if not scan.previous_digits or text[scan.previous_end : start] not in ("-", "/", "."):
-        return None
-    both = scan.previous_digits + digits
-    return QuotedRef(both, scan.list_prefix, both, scan.labelled, scan.po)
+def _prefix_word(word: str, gap: str) -> bool:
+    """True when ``word``, followed by ``gap``, is the prefix of the number after the gap
+    (``INV-0123``, ``Invoice #12``)."""
+    if len(gap) > 3 or not _GAP_CHARACTERS.issuperset(gap):
+        return False
+    return word in INVOICE_WORDS or word in PO_WORDS or (" " not in gap and len(word) <= 5)

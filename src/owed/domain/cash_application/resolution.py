@@ -29,7 +29,7 @@ not our invoice of the same digits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
@@ -57,8 +57,7 @@ EMBEDDED_MIN_DIGITS = 5
 STRUCTURED_BONUS = 0.02
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: made for every number probed, so made cheaply
     item_id: int
     confidence: float
     quoted: str  # what the payer wrote, for explanations
@@ -166,7 +165,7 @@ _FEW_ITEMS = 64  # below this many open items, comparing each beats generating v
 
 def _typos_within(core: str, index: OpenItemIndex, within: set[int]) -> list[int]:
     """Open items of the ``within`` customers one edit from ``core``, by the cheaper route."""
-    open_items = [i for c in within for i in index.open_of(c)]
+    open_items = [i for c in within for i in index.open_view(c)]
     if len(open_items) < _FEW_ITEMS:
         found = [i for i in open_items if OSA.distance(core, index.core[i], score_cutoff=1) == 1]
         return sorted(found)

@@ -32,7 +32,7 @@ from owed.domain.cash_application.model import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One item chosen for the receipt, with what the remittance claimed for it."""
 
@@ -47,9 +47,10 @@ class Line:
 
 
 _UNSET = PayerGuess(customer_id=-1, confidence=0.0, reason="")
+_ZERO = Decimal(0)
 
 
-@dataclass
+@dataclass(slots=True)
 class MatchState:
     receipt: Receipt
     context: MatchContext
@@ -96,24 +97,40 @@ class MatchState:
         self.notes.append(why)
 
     def confidence(self) -> float:
-        if not self.lines and not self.adjustments:
-            return 0.0
-        base = min((line.confidence for line in self.lines), default=self.customer_confidence)
+        lines = self.lines
+        if not lines:
+            if not self.adjustments:
+                return 0.0
+            base = self.customer_confidence
+        else:
+            base = lines[0].confidence
+            for line in lines:
+                if line.confidence < base:
+                    base = line.confidence
         score = base - sum(self.penalties)
         for ceiling in self.caps:
-            score = min(score, ceiling)
+            if ceiling < score:
+                score = ceiling
         # rounded so that 0.95 - 0.05 is 0.90, not 0.8999999999999999 (below the threshold)
         return round(max(0.0, min(1.0, score)), 6)
 
     # -- balances ---------------------------------------------------------
     def available(self, item_id: int) -> Decimal:
         """The item's balance less what this receipt already closes on it."""
-        used = sum((ln.cash for ln in self.lines if ln.item.id == item_id), Decimal(0))
-        used += sum((a.amount for a in self.adjustments if a.item_id == item_id), Decimal(0))
+        used = _ZERO
+        for ln in self.lines:
+            if ln.item.id == item_id:
+                used += ln.cash
+        for adjustment in self.adjustments:
+            if adjustment.item_id == item_id:
+                used += adjustment.amount
         return self.context.index.remaining[item_id] - used
 
     def line_for(self, item_id: int) -> Line | None:
-        return next((ln for ln in self.lines if ln.item.id == item_id), None)
+        for ln in self.lines:
+            if ln.item.id == item_id:
+                return ln
+        return None
 
     def allocate(self, item: OpenItem, cash: Decimal, confidence: float, quoted: str) -> Line:
         """Place ``cash`` (at most the pending amount and the item's balance) on ``item``."""
@@ -145,14 +162,19 @@ class MatchState:
         )
 
     # -- results ----------------------------------------------------------
-    def proposal(self) -> Proposal:
+    def allocations(self) -> tuple[Allocation, ...]:
+        """The cash placed, one allocation per item, in the order the items were chosen."""
         merged: dict[int, Decimal] = {}
         for line in self.lines:
             if line.cash > 0:
-                merged[line.item.id] = merged.get(line.item.id, Decimal(0)) + line.cash
+                item_id = line.item.id
+                merged[item_id] = merged.get(item_id, _ZERO) + line.cash
+        return tuple([Allocation(i, a) for i, a in merged.items()])
+
+    def proposal(self) -> Proposal:
         return Proposal(
             customer_id=self.customer_id,
-            allocations=tuple(Allocation(i, a) for i, a in merged.items()),
+            allocations=self.allocations(),
             adjustments=tuple(self.adjustments),
             confidence=self.confidence(),
             rule=self.rule,
