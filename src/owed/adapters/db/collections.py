@@ -199,7 +199,7 @@ class CollectionsRepository:
             if scale is None:
                 scale = scales[cur] = -Currency.of(cur).minor_units
             amounts = {
-                label: Decimal(int(minor)).scaleb(scale)
+                label: Decimal(minor).scaleb(scale)  # BIGINT: psycopg and sqlite3 give ints
                 for label, minor in zip(labels, cells, strict=True)
                 if minor is not None
             }

@@ -350,11 +350,12 @@ def assemble_report(
         sums.setdefault(row_key, {})
     base = _BaseConverter(base_currency, rates) if base_currency is not None else None
     rows = []
+    zeros = (_ZERO,) * len(labels)
     for row_key in sorted(sums):
         group, code = row_key
         currency = Currency.of(code)
         row_sums = sums[row_key]
-        cells = tuple(row_sums.get(label, _ZERO) for label in labels)
+        cells = tuple(map(row_sums.get, labels, zeros))  # a missing label is an exact zero
         row_total = sum(cells, _ZERO)
         cash, credits = beside.get(row_key, (_ZERO, _ZERO))
         rows.append(
@@ -440,8 +441,9 @@ class _BaseConverter:
             )
         rate = self.checked[currency]
         if rate is None:
-            if as_money is not None and amount.as_tuple().exponent == -self.base.minor_units:
-                return as_money  # rounding would change nothing, not even the exponent
+            if amount.as_tuple().exponent == -self.base.minor_units:
+                # rounding would change nothing, not even the exponent
+                return as_money if as_money is not None else Money._trusted(amount, self.base)
             return Money._trusted(self.base.round(amount), self.base)
         return Money._trusted(self.base.round(amount * rate), self.base)
 
