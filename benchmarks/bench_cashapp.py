@@ -16,6 +16,7 @@ temporary SQLite file.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 
 from owed.entrypoints.bench.cashapp import run_benchmark
@@ -36,6 +37,8 @@ def main() -> None:
         result = run_benchmark(engine, args.receipts, args.items, args.customers, args.seed)
     for line in result.lines():
         print(line)
+    one, five, fifteen = os.getloadavg()  # the machine may be shared: say how busy it was
+    print(f"load average             {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min)")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,9 @@ def get_aging(query: GetAging, uow: UnitOfWork) -> Aging:
         current = as_of >= today
         buckets = buckets_from_settings(uow.company.settings, BASES[query.basis])
         edges = bucket_edges(as_of, buckets)
-        with gc_paused():  # tens of thousands of rows of long-lived values: see gc_paused
+        with (
+            collector_paused()
+        ):  # tens of thousands of rows of long-lived values: see domain.batching
             return _build(query, uow, as_of, current, buckets, edges)
 
 
@@ -99,6 +101,3 @@ def _build(
     )
     names = repo.customer_names() if query.by in ("customer", "parent") else {}
     return Aging(report, query.by, names, not current)
-
-
-gc_paused = collector_paused  # the name other services import

@@ -35,6 +35,7 @@ approval). A write-off that waits for approval leaves the dispute open with
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -146,13 +147,20 @@ def _check_owner(uow: UnitOfWork, owner: str | None) -> str | None:
     return owner
 
 
-def open_deduction_disputes(uow: UnitOfWork) -> int:
+def open_deduction_disputes(uow: UnitOfWork, document_ids: Collection[int] | None = None) -> int:
     """Open a deduction dispute for every active application with a deduction and none yet.
 
     Runs inside the caller's transaction (cash application calls it before it
-    commits each batch); returns how many were opened.
+    commits each batch); returns how many were opened. ``document_ids``: look
+    only at applications on these documents (a matching batch passes the
+    documents it took a deduction on, so the query does not grow with the
+    company's history; an empty collection reads nothing). The rows and their
+    ``dispute.open`` audit records are written in bulk (one insert, sealed with
+    the batch's commit).
     """
-    rows = uow.disputes.unmatched_deductions()
+    if document_ids is not None and not document_ids:
+        return 0
+    rows = uow.disputes.unmatched_deductions(None if document_ids is None else sorted(document_ids))
     if not rows:
         return 0
     today, now = uow.today(), uow.now()

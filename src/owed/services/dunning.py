@@ -51,6 +51,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from owed.domain.auth import Permission
+from owed.domain.batching import collector_paused
 from owed.domain.collections.dunning import (
     Channel,
     CustomerDunningState,
@@ -66,7 +67,6 @@ from owed.domain.collections.dunning import (
 from owed.domain.errors import ConfigurationError
 from owed.domain.money import Currency, Money
 from owed.services import credit
-from owed.services.aging import gc_paused
 from owed.services.customers import Customer
 from owed.services.promises import evaluate_commitments, item_protection
 from owed.services.unit_of_work import UnitOfWork
@@ -243,7 +243,7 @@ def run_dunning(cmd: RunDunning, uow: UnitOfWork, sender: NoticeSender | None) -
             uow, today, record=not cmd.dry_run and (last_run is None or last_run < today)
         )
         policies = policies_from_settings(uow.company.settings)
-        with gc_paused():  # a million items and their notices: see gc_paused
+        with collector_paused():  # a million items and their notices: see domain.batching
             states, external, doc_ids = _states(uow, commitments, last_run)
             run = select(states, policies, today)
         result = DunningResult(

@@ -19,14 +19,16 @@ The entrypoint parses the file (``owed.adapters.bankfiles``) into the neutral
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from owed.domain.auth import Permission
+from owed.domain.batching import collector_paused
 from owed.domain.errors import InvalidFile, Problem
 from owed.domain.ledger import JournalEntry, JournalLine, SystemAccount
 from owed.domain.money import Currency, Money
-from owed.domain.payments.statement import Direction, ParsedFile, StatementLine
+from owed.domain.payments.statement import Direction, ParsedFile, RemittanceLine, StatementLine
 from owed.services.ledger import account, post_entries, posting_dates
 from owed.services.unit_of_work import UnitOfWork
 
@@ -54,10 +56,21 @@ class BankImportResult:
     receipt_ids: list[int] = field(default_factory=list)
 
 
+_REMITTANCE_FIELDS = tuple(f.name for f in fields(RemittanceLine))
+_remittance_values = attrgetter(*_REMITTANCE_FIELDS)
+
+
 def _remittance_json(line: StatementLine) -> str:
+    """The structured remittance as stored: one object per line, fields in declaration order,
+    every value as text (``asdict`` without its deep copy: the values are plain)."""
+    if not line.remittance:
+        return "[]"
     return json.dumps(
         [
-            {k: (str(v) if v is not None else None) for k, v in asdict(r).items()}
+            {
+                k: (None if v is None else str(v))
+                for k, v in zip(_REMITTANCE_FIELDS, _remittance_values(r), strict=True)
+            }
             for r in line.remittance
         ]
     )
@@ -74,7 +87,7 @@ def import_bank_file(cmd: ImportBankFile, uow: UnitOfWork) -> BankImportResult:
             for c in parsed.failed_controls
         ],
     )
-    with uow:
+    with uow, collector_paused():  # 10^5 rows, entries and lines, none of them garbage
         uow.require(Permission.POST_CASH)
         if uow.cash.bank_file_by_digest(cmd.sha256) is not None:
             result.already_imported = True
@@ -156,30 +169,41 @@ def import_bank_file(cmd: ImportBankFile, uow: UnitOfWork) -> BankImportResult:
             imported_by=user,
             imported_at=now,
         )
-        ids = uow.cash.add_receipts(rows, file_id)
+        # Postings first, so each receipt row is written once, with its entry id.
         bank, unapplied = (
             account(uow, SystemAccount.BANK),
             account(uow, SystemAccount.UNAPPLIED_CASH),
         )
-        dates = posting_dates(uow, [row["value_date"] for row in rows])
+        dates = posting_dates(uow, list({row["value_date"] for row in rows}))
+        money: dict[tuple[int, str], Money] = {}  # amounts repeat: each Money built once
         entries = []
         for row in rows:
-            amount = Money.from_minor(row["amount_minor"], row["currency"])
-            sign = -1 if row["kind"] == "return" else 1
+            minor, code = row["amount_minor"], row["currency"]
+            is_return = row["kind"] == "return"
+            signed = -minor if is_return else minor
+            debit = money.get((signed, code))
+            if debit is None:
+                debit = money[signed, code] = Money.from_minor(signed, code)
+            credit = money.get((-signed, code))
+            if credit is None:
+                credit = money[-signed, code] = Money.from_minor(-signed, code)
+            reference = row["bank_reference"]
             entries.append(
                 JournalEntry(
                     dates[row["value_date"]],
-                    f"{'Returned payment' if sign < 0 else 'Receipt'} "
-                    f"{row['bank_reference'] or ''} {row['payer_name'] or ''}".strip(),
+                    f"{'Returned payment' if is_return else 'Receipt'} "
+                    f"{reference or ''} {row['payer_name'] or ''}".strip(),
                     (
-                        JournalLine(bank, amount * sign, memo=row["bank_reference"] or ""),
-                        JournalLine(unapplied, amount * -sign),
+                        JournalLine(bank, debit, memo=reference or ""),
+                        JournalLine(unapplied, credit),
                     ),
                     source_type="receipt",
                 )
             )
         entry_ids = post_entries(uow, entries)
-        uow.cash.set_receipt_entries(list(zip(ids, entry_ids, strict=True)))
+        for row, entry_id in zip(rows, entry_ids, strict=True):
+            row["entry_id"] = entry_id
+        ids = uow.cash.add_receipts(rows, file_id)
         result.receipt_ids = ids
         uow.audit(
             "bank_file.import",

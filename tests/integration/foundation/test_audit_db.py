@@ -194,3 +194,42 @@ def test_audit_rows_read_back_exactly_as_hashed(env: Env) -> None:
         ).all()
     assert [r.seq for r in rows] == [1, 2]
     assert rows[0].at == "2026-03-15T12:00:00.000000+00:00"
+
+
+def test_a_bulk_append_of_a_thousand_events_verifies_and_reads_back_as_sealed(env: Env) -> None:
+    # One commit writes all its records in one driver call (COPY on PostgreSQL).
+    with env.uow() as uow:
+        start = uow.audit_log.head()
+        for i in range(1000):
+            uow.audit(
+                "receipt.apply",
+                "receipt",
+                i,
+                before=None if i % 3 else {"status": "new", "n": i},
+                after={"text": f'quote " backslash \\ tab \t é {i}', "i": i},
+            )
+        uow.commit()
+    with env.uow() as uow:
+        seq, head_hash = uow.audit_log.head()
+        records = [r for r in uow.audit_log.records(batch=300) if r.seq > start[0]]
+    assert seq == start[0] + 1000
+    assert [r.seq for r in records] == list(range(start[0] + 1, seq + 1))
+    assert records[0].prev_hash == start[1]
+    assert records[-1].hash == head_hash
+    assert [r.object_id for r in records] == [str(i) for i in range(1000)]
+    assert json.loads(records[7].after or "") == {"text": 'quote " backslash \\ tab \t é 7', "i": 7}
+    assert records[3].before == '{"n":3,"status":"new"}'
+    assert all(r.at == env.clock.now() for r in records)
+    result = verify_audit(env.uow())
+    assert result.ok, result.problem
+    assert result.checked == result.head_seq == seq
+
+
+def test_a_record_altered_inside_a_bulk_append_is_found(env: Env) -> None:
+    with env.uow() as uow:
+        for i in range(1000):
+            uow.audit("x.bulk", "thing", i, after={"i": i})
+        uow.commit()
+    tamper(env, 500, after='{"i":0}')
+    result = verify_audit(env.uow())
+    assert result.problem is not None and result.problem.seq == 500

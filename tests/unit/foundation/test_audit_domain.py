@@ -199,3 +199,71 @@ def test_moving_text_across_a_field_boundary_is_detected() -> None:
     forged = dataclasses.replace(rec, actor="a", action="b\x1fc")
     _, problem = verify_chain([forged])
     assert problem is not None and problem.seq == 1
+
+
+# -- the hashed text is exactly json.dumps' (the format of every stored chain) -------
+def _reference_hash(rec: AuditRecord) -> str:
+    """The record hash as first defined: sha256 of json.dumps of the field array."""
+    import hashlib
+    import json
+
+    payload = json.dumps(
+        [
+            rec.seq,
+            instant_text(rec.at),
+            rec.actor,
+            rec.action,
+            rec.object_type,
+            rec.object_id,
+            rec.before,
+            rec.after,
+            rec.prev_hash,
+        ],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@given(
+    actor=st.text(max_size=8),
+    object_id=st.text(max_size=8),
+    before=st.none() | st.dictionaries(st.text(max_size=4), st.text(max_size=6), max_size=3),
+    after=st.none() | st.dictionaries(st.text(max_size=4), st.integers() | st.text(), max_size=3),
+    first=st.integers(min_value=0, max_value=10**12),
+)
+def test_sealed_hashes_are_the_reference_hashes(
+    actor: str, object_id: str, before: dict[str, object] | None,
+    after: dict[str, object] | None, first: int,
+) -> None:  # fmt: skip
+    # Any text (quotes, backslashes, control characters, non-ASCII)
+    # must hash as json.dumps writes it, or stored chains would stop verifying.
+    records = seal(
+        [AuditEvent(actor, "a.b", "t\u00e9", object_id, before, after)] * 2, AT, first, GENESIS
+    )
+    assert [r.hash for r in records] == [_reference_hash(r) for r in records]
+    assert record_hash(
+        records[1].seq, AT, actor, "a.b", "t\u00e9", object_id,
+        records[1].before, records[1].after, records[0].hash,
+    ) == records[1].hash  # fmt: skip
+
+
+def test_hash_payload_falls_back_to_the_json_encoder_for_other_types() -> None:
+    from owed.domain.audit import hash_payload
+
+    # Not a plain str: the json encoder writes it (an int stays a number).
+    odd: object = 7
+    text = hash_payload(1, "t", "a", "b", "c", odd, None, None, "h")  # type: ignore[arg-type]
+    assert text == '[1,"t","a","b","c",7,null,null,"h"]'
+    assert hash_payload(1, "t", "a", "b", "c", "7", None, '\u00e9"', "h") == (
+        '[1,"t","a","b","c","7",null,"\\u00e9\\"","h"]'
+    )
+
+
+def test_a_chain_sealed_at_once_equals_one_sealed_record_by_record() -> None:
+    evs = events(50)
+    whole = seal(evs, AT, 0, GENESIS)
+    one_by_one: list[AuditRecord] = []
+    for ev in evs:
+        last = one_by_one[-1] if one_by_one else None
+        one_by_one += seal([ev], AT, last.seq if last else 0, last.hash if last else GENESIS)
+    assert whole == one_by_one

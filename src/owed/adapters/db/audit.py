@@ -1,4 +1,11 @@
-"""The audit log table: sealing new records at commit, reading the chain."""
+"""The audit log table: sealing new records at commit, reading the chain.
+
+``append`` locks the company's chain head (PostgreSQL: ``FOR UPDATE``, so
+concurrent writers queue), seals the events after it and writes every record
+of the commit in one driver call (``insert_rows``: COPY on PostgreSQL,
+``executemany`` on SQLite), then moves the head. The ``at`` text stored is the
+text that was hashed.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +14,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from owed.adapters.db.ledger import insert_rows
 from owed.adapters.db.schema import audit_heads, audit_log
 from owed.domain.audit import AuditEvent, AuditRecord, instant_text, seal
+
+_COLUMNS = (
+    "company_id", "seq", "at", "actor", "action", "object_type", "object_id", "before", "after",
+    "prev_hash", "hash",
+)  # fmt: skip
 
 
 class AuditRepository:
@@ -25,26 +38,30 @@ class AuditRepository:
         if self.conn.dialect.name == "postgresql":
             query = query.with_for_update()  # one chain: writers queue here
         head = self.conn.execute(query).one()
-        at = datetime.fromisoformat(instant_text(at))
-        records = seal(events, at, head.seq, head.hash)
-        self.conn.execute(
-            audit_log.insert(),
+        at_text = instant_text(at)  # stored as hashed: the canonical text, once per batch
+        records = seal(events, datetime.fromisoformat(at_text), head.seq, head.hash)
+        cid = self.company_id
+        insert_rows(  # COPY on PostgreSQL, executemany on SQLite; rows in seq order
+            self.conn,
+            audit_log,
+            _COLUMNS,
             [
-                {
-                    "company_id": self.company_id,
-                    "seq": r.seq,
-                    "at": instant_text(r.at),
-                    "actor": r.actor,
-                    "action": r.action,
-                    "object_type": r.object_type,
-                    "object_id": r.object_id,
-                    "before": r.before,
-                    "after": r.after,
-                    "prev_hash": r.prev_hash,
-                    "hash": r.hash,
-                }
+                (
+                    cid,
+                    r.seq,
+                    at_text,
+                    r.actor,
+                    r.action,
+                    r.object_type,
+                    r.object_id,
+                    r.before,
+                    r.after,
+                    r.prev_hash,
+                    r.hash,
+                )
                 for r in records
             ],
+            bound=True,  # plain text and integers: nothing to bind
         )
         last = records[-1]
         self.conn.execute(

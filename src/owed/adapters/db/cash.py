@@ -10,14 +10,15 @@ The matching run writes thousands of rows per batch, so every bulk method
 here costs one statement per batch and table, not one per row:
 
 * guarded balance updates (``reduce_open_many``, ``take_unapplied_many``) and
-  the receipt updates (``set_matches``, ``set_receipt_entries``) go through
+  the receipt updates (``set_matches``, ``record_matches``) go through
   ``_update_rows``: on PostgreSQL one ``UPDATE ... FROM unnest(arrays)`` (one
   round trip, the guard evaluated per row by the database, re-checked after a
   concurrent writer's commit as for any UPDATE), on SQLite an ``executemany``
   of the same statement (in process). Amounts for the same row are summed
   first, so a document settled twice in one batch is guarded on the total.
-* settlements and applications are inserted with ``insert_rows`` (``COPY`` on
-  PostgreSQL), past SQLAlchemy's per-row processing.
+* receipts (with their entry ids: the import posts first), settlements and
+  applications are inserted with ``insert_rows`` (``COPY`` on PostgreSQL), past
+  SQLAlchemy's per-row processing; the import's dedupe lookup is one query.
 * open items are read with ``_driver_rows``: the statement is built with Core,
   run on the driver, and dates are converted once per distinct value.
 """
@@ -72,26 +73,56 @@ class CashRepository:
             )
 
     def existing_dedupe_keys(self, keys: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for part in _chunks(list(keys)):
-            found.update(
-                self.conn.execute(
-                    select(receipts.c.dedupe_key).where(
-                        receipts.c.company_id == self.company_id, receipts.c.dedupe_key.in_(part)
-                    )
-                ).scalars()
+        """Which of ``keys`` are already receipts: one query for the whole list.
+
+        The keys travel as one parameter (PostgreSQL: a text array, ``= ANY``;
+        SQLite: a JSON array read by ``json_each``), each probed through the
+        unique (company, dedupe key) index.
+        """
+        if not keys:
+            return set()
+        unique = sorted(set(keys))
+        if self.conn.dialect.name == "postgresql":
+            sql = (
+                "SELECT dedupe_key FROM receipts"
+                " WHERE company_id = %(company)s AND dedupe_key = ANY(%(keys)s::text[])"
             )
-        return found
+            params: Any = {"company": self.company_id, "keys": unique}
+        else:
+            sql = (
+                "SELECT dedupe_key FROM receipts WHERE company_id = ?"
+                " AND dedupe_key IN (SELECT value FROM json_each(?))"
+            )
+            params = (self.company_id, json.dumps(unique))
+        return {key for (key,) in self.conn.exec_driver_sql(sql, params)}
 
     def add_receipts(self, rows: list[dict[str, Any]], bank_file_id: int | None) -> list[int]:
-        """Bulk insert; returns ids in the order of ``rows``."""
+        """Bulk insert (``insert_rows``: COPY on PostgreSQL); returns ids in the order of ``rows``.
+
+        PostgreSQL: the ids are drawn first from the table's own sequence (a
+        block, as its default would draw them) and written with the rows.
+        SQLite (one writer at a time): the rows get their ids on insert and are
+        read back by bank file, else by dedupe key.
+        """
         if not rows:
             return []
         for r in rows:
             r["company_id"] = self.company_id
             r["bank_file_id"] = bank_file_id
-        with translated():
-            self.conn.execute(receipts.insert(), rows)
+        if self.conn.dialect.name == "postgresql":
+            ids = [
+                int(i)
+                for (i,) in self.conn.exec_driver_sql(
+                    "SELECT nextval(pg_get_serial_sequence('receipts', 'id'))"
+                    " FROM generate_series(1, %(n)s)",
+                    {"n": len(rows)},
+                )
+            ]
+            for r, rid in zip(rows, ids, strict=True):
+                r["id"] = rid
+            _insert_dicts(self.conn, receipts, rows)
+            return ids
+        _insert_dicts(self.conn, receipts, rows)
         if bank_file_id is not None:
             which = receipts.c.bank_file_id == bank_file_id
         else:
@@ -103,19 +134,6 @@ class CashRepository:
         )
         by_key = {key: rid for key, rid in found}
         return [by_key[r["dedupe_key"]] for r in rows]
-
-    def set_receipt_entries(self, pairs: list[tuple[int, int]]) -> None:
-        """Record each receipt's posting: (receipt id, entry id) pairs, one statement."""
-        if pairs:
-            _update_rows(
-                self.conn,
-                "receipts",
-                "entry_id = {eid}",
-                "company_id = {company}",
-                {"rid": "bigint", "eid": "bigint"},
-                pairs,
-                company=self.company_id,
-            )
 
     def receipt(self, receipt_id: int) -> dict[str, Any] | None:
         row = self.conn.execute(

@@ -108,8 +108,24 @@ class DisputeRepository:
         if res.rowcount != 1:
             raise Conflict(f"dispute {dispute_id} was changed by someone else; try again")
 
-    def unmatched_deductions(self) -> list[dict[str, Any]]:
-        """Active applications that carried a deduction and have no dispute yet."""
+    def unmatched_deductions(
+        self, document_ids: Sequence[int] | None = None
+    ) -> list[dict[str, Any]]:
+        """Active applications that carried a deduction and have no dispute yet.
+
+        ``document_ids``: only those on these documents (by ``ix_applications_document``,
+        one query per 900 ids), not the whole company's history.
+        """
+        if document_ids is None:
+            return self._unmatched_deductions(None)
+        ids = sorted(set(document_ids))
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(ids), 900):
+            out.extend(self._unmatched_deductions(ids[i : i + 900]))
+        out.sort(key=lambda r: r["id"])
+        return out
+
+    def _unmatched_deductions(self, document_ids: list[int] | None) -> list[dict[str, Any]]:
         q = (
             select(
                 applications.c.id,
@@ -142,6 +158,8 @@ class DisputeRepository:
             )
             .order_by(applications.c.id)
         )
+        if document_ids is not None:
+            q = q.where(applications.c.document_id.in_(document_ids))
         return [dict(r._mapping) for r in self.conn.execute(q)]
 
     # -- notes and attachments ---------------------------------------------
