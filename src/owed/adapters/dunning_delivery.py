@@ -75,7 +75,7 @@ def letter_pdf(notice: OutgoingNotice, rendered: RenderedEmail) -> bytes:
     paragraphs = [p.strip() for p in rendered.text.split("\n\n") if p.strip()]
     numbers = {i.number for i in notice.items}
     body = []
-    for p in paragraphs[1:]:  # the first is the greeting
+    for p in paragraphs:  # greeting and text, up to the list of items (the letter's table)
         if any(n in p for n in numbers):
             break
         body.append(" ".join(p.split()))
