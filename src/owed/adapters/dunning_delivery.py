@@ -90,6 +90,7 @@ def letter_pdf(notice: OutgoingNotice, rendered: RenderedEmail) -> bytes:
         customer=Party(customer.name, lines, customer.tax_id, customer.external_id),
         letter_date=notice.letter_date,
         level_name=notice.level_name,
+        heading=rendered.subject,  # the level's subject in the customer's language
         body=tuple(body),
         items=tuple(
             LetterItemView(i.number, i.due_date, i.days_overdue, i.amount) for i in notice.items

@@ -29,6 +29,11 @@ EXPECTED = {
     "fr": ("Collection agency", "recouvrement", "1 530,25 EUR"),
 }
 GREETING = {"en": "Dear Contoso", "de": "Guten Tag Contoso", "fr": "Bonjour Contoso"}
+HEADING = {
+    "en": "Placement with a collection agency:",
+    "de": "Übergabe an ein Inkassounternehmen:",
+    "fr": "Transmission à une société de recouvrement :",
+}
 
 
 def test_the_default_policy_uses_its_own_level_5_template():
@@ -73,6 +78,7 @@ def test_agency_letter_pdf_announces_the_placement_with_amounts_how_to_pay_and_c
     text = " ".join(pdf_text(data).split())
     title, agency, total = EXPECTED[language]
     assert title in text  # the level name heads the letter
+    assert HEADING[language] in text  # headed in the customer's language
     assert GREETING[language] in text  # the letter greets (its text goes on in lower case)
     assert agency in text  # the placement is announced
     assert "INV-2026-00012" in text and total.replace("\u00a0", " ") in text.replace("\u00a0", " ")

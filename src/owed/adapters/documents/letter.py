@@ -46,7 +46,9 @@ def render_letter(view: LetterView, company: CompanyHeader, paper: Paper = "A4")
         Spacer(1, 8 * mm),
         _address(view, styles),
         Spacer(1, 10 * mm),
-        Paragraph(f'<font size="13"><b>{text(view.level_name)}</b></font>', styles.body),
+        Paragraph(
+            f'<font size="13"><b>{text(view.heading or view.level_name)}</b></font>', styles.body
+        ),
         Spacer(1, 4 * mm),
     ]
     for paragraph in view.body:

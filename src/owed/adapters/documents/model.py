@@ -211,6 +211,7 @@ class LetterView:
     reference: str | None = None  # the letter's own number, if the caller keeps one
     language: str = "en"
     signature: tuple[str, ...] = field(default_factory=tuple)
+    heading: str | None = None  # the letter's title in its language; default: the level name
 
     def __post_init__(self) -> None:
         _check_currency(
