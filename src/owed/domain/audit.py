@@ -82,27 +82,15 @@ def record_hash(
     after: str | None,
     prev_hash: str,
 ) -> str:
-    return _hash(
-        seq, instant_text(at), actor, action, object_type, object_id, before, after, prev_hash
+    return _digest(
+        hash_payload(
+            seq, instant_text(at), actor, action, object_type, object_id, before, after, prev_hash
+        )
     )
 
 
-def _hash(
-    seq: int,
-    at_text: str,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    before: str | None,
-    after: str | None,
-    prev_hash: str,
-) -> str:
-    return hashlib.sha256(
-        hash_payload(
-            seq, at_text, actor, action, object_type, object_id, before, after, prev_hash
-        ).encode("utf-8")
-    ).hexdigest()
+def _digest(payload: str) -> str:
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def hash_payload(
@@ -153,8 +141,10 @@ def seal(
     for ev in events:
         seq += 1
         before, after = canonical_json(ev.before), canonical_json(ev.after)
-        h = _hash(
-            seq, at_text, ev.actor, ev.action, ev.object_type, ev.object_id, before, after, prev
+        h = _digest(
+            hash_payload(
+                seq, at_text, ev.actor, ev.action, ev.object_type, ev.object_id, before, after, prev
+            )
         )
         records.append(
             AuditRecord(

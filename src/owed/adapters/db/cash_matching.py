@@ -20,6 +20,7 @@ from sqlalchemy import Connection, and_, select, update
 from sqlalchemy.sql import Select
 
 from owed.adapters.db.cash_bulk import _chunks
+from owed.adapters.db.ledger import reader
 from owed.adapters.db.schema import customers, documents
 from owed.adapters.db.schema_cash import match_knowledge, receipts
 from owed.domain.cash_application.model import CustomerInfo, Knowledge, OpenItem, ReferencePattern
@@ -71,7 +72,7 @@ class MatchingQueries:
                 documents.c.discount_minor,
             ).where(and_(*cond)),
         )
-        day = _date_reader(self.conn)
+        day = reader(self.conn, documents.c.issue_date)
         amount = _amount_reader()
         return [
             OpenItem(
@@ -239,7 +240,7 @@ def _driver_rows(conn: Connection, stmt: Select[Any]) -> list[Any]:
     """Rows of a Core ``select`` run on the driver: no per-row result processing.
 
     Values come back as the driver returns them (dates are text on SQLite: see
-    ``_date_reader``). Only for statements whose parameters need no binding
+    ``reader``). Only for statements whose parameters need no binding
     conversion (ids, codes, constants).
     """
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
@@ -248,27 +249,6 @@ def _driver_rows(conn: Connection, stmt: Select[Any]) -> list[Any]:
     if compiled.positional:
         args = tuple(params[n] for n in compiled.positiontup or ())
     return list(conn.exec_driver_sql(compiled.string, args).fetchall())
-
-
-def _date_reader(conn: Connection) -> Any:
-    """The Date column's result conversion on this connection, once per distinct value."""
-    dialect = conn.dialect
-    proc = documents.c.issue_date.type.dialect_impl(dialect).result_processor(dialect, None)
-    if proc is None:
-        return _same
-    memo: dict[Any, Any] = {None: None}
-
-    def read(value: Any) -> Any:
-        if value in memo:
-            return memo[value]
-        result = memo[value] = proc(value)
-        return result
-
-    return read
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def _amount_reader() -> Any:

@@ -334,18 +334,30 @@ def binder(conn: Connection, column: Column[Any]) -> Callable[[Any], Any]:
     that bind values themselves (``bound=True``).
     """
     dialect = conn.dialect
-    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return _memoised(column.type.dialect_impl(dialect).bind_processor(dialect))
+
+
+def reader(conn: Connection, column: Column[Any]) -> Callable[[Any], Any]:
+    """``column``'s result processor on this connection, memoised per value (None stays
+    None). For rows read past SQLAlchemy's per-row processing (``exec_driver_sql``)."""
+    dialect = conn.dialect
+    convert = _memoised(column.type.dialect_impl(dialect).result_processor(dialect, None))
+    return lambda value: None if value is None else convert(value)
+
+
+def _memoised(proc: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """``proc`` computed once per distinct value; the identity when there is none."""
     if proc is None:
         return _identity
     memo: dict[Any, Any] = {}
 
-    def bind(value: Any) -> Any:
+    def once(value: Any) -> Any:
         if value in memo:
             return memo[value]
         result = memo[value] = proc(value)
         return result
 
-    return bind
+    return once
 
 
 def _identity(value: Any) -> Any:
