@@ -5,38 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
-
-from owed.config import Settings
 from owed.entrypoints.cli import main
-from owed.entrypoints.cli.runtime import Runtime, reset_runtime
-
-
-@pytest.fixture
-def owed(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch):
-    """Run `owed ...` against a fresh company; returns (exit code, stdout+stderr)."""
-    import uuid
-
-    company = f"E{uuid.uuid4().hex[:8]}"
-    settings = Settings(
-        database_url=database_url,
-        company=company,
-        user="admin",
-        clock="2026-03-15",
-        data_dir=tmp_path / "data",
-    )
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str) -> tuple[int, str]:
-        reset_runtime(Runtime(settings))
-        from owed.entrypoints.cli import common, errors
-
-        with common.console.capture() as out, errors.err_console.capture() as err:
-            code = main(list(args))
-        return code, out.get() + err.get()
-
-    yield run
-    reset_runtime(None)
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> Path:

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import csv
 import re
-import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
-from owed.config import Settings
 from owed.domain.payments.statement import Method
-from owed.entrypoints.cli import main
-from owed.entrypoints.cli.runtime import Runtime, reset_runtime
 from owed.simulation.demo_model import DemoReceipt
 from owed.simulation.files import write_camt053
 
@@ -53,31 +47,6 @@ RETURN_XML = """<?xml version="1.0" encoding="UTF-8"?>
   </BkToCstmrStmt>
 </Document>
 """
-
-
-@pytest.fixture
-def owed(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch):
-    company = f"R{uuid.uuid4().hex[:8]}"
-    monkeypatch.chdir(tmp_path)
-
-    def run(*args: str, user: str = "admin") -> tuple[int, str]:
-        settings = Settings(
-            database_url=database_url,
-            company=company,
-            user=user,
-            clock="2026-03-15",
-            data_dir=tmp_path / "data",
-        )
-        reset_runtime(Runtime(settings))
-        from owed.entrypoints.cli import common, errors
-
-        monkeypatch.setattr(common.console, "width", 200)
-        with common.console.capture() as out, errors.err_console.capture() as err:
-            code = main(list(args))
-        return code, out.get() + err.get()
-
-    yield run
-    reset_runtime(None)
 
 
 def _payment(**kw) -> DemoReceipt:
