@@ -15,6 +15,7 @@ from owed.domain.collections.aging import (
     Bucket,
     Buckets,
     BucketTotal,
+    MinorRowTotal,
     RowTotal,
     Unapplied,
     age_items,
@@ -201,6 +202,24 @@ def _as_rows(given: list[BucketTotal]) -> list[RowTotal]:
     return [RowTotal(g, cur, amounts, n[0]) for (g, cur), (amounts, n) in rows.items()]
 
 
+def _as_minor_rows(given: list[BucketTotal], places: dict[str, int]) -> list[MinorRowTotal]:
+    """The same rows as the integer pivot query returns them: minor units in label
+    order, ``None`` for a bucket without items, split in two rows where it can be."""
+    labels = list(LABELS)
+    rows = []
+    for row in _as_rows(given):
+        cells = [row.amounts.get(label) for label in labels]
+        minor = [None if c is None else int(c.scaleb(places[row.currency])) for c in cells]
+        if row.count > 1 and any(m is not None for m in minor):  # two partial rows of the group
+            first = [m if i % 2 == 0 else None for i, m in enumerate(minor)]
+            second = [m if i % 2 == 1 else None for i, m in enumerate(minor)]
+            rows.append(MinorRowTotal(row.group, row.currency, 1, tuple(first)))
+            rows.append(MinorRowTotal(row.group, row.currency, row.count - 1, tuple(second)))
+        else:
+            rows.append(MinorRowTotal(row.group, row.currency, row.count, tuple(minor)))
+    return rows
+
+
 @given(cells, st.booleans())
 def test_row_totals_and_bucket_totals_give_the_same_report(
     raw: list[tuple[str, str, str, int, int]], with_rates: bool
@@ -220,14 +239,45 @@ def test_row_totals_and_bucket_totals_give_the_same_report(
     from_rows = assemble_report(
         _as_rows(given_cells), AS_OF, unapplied=beside, rates=rates, base_currency=base
     )
+    from_minor = assemble_report(
+        _as_minor_rows(given_cells, places),
+        AS_OF,
+        unapplied=beside,
+        rates=rates,
+        base_currency=base,
+    )
 
     assert from_rows == from_cells
+    assert from_minor == from_cells
     assert [r.item_count for r in from_rows.rows] == [r.item_count for r in from_cells.rows]
     for a, b in zip(from_rows.rows, from_cells.rows, strict=True):
         assert {k: (m.amount, m.currency.code) for k, m in a.buckets.items()} == {
             k: (m.amount, m.currency.code) for k, m in b.buckets.items()
         }
         assert a.base_total == b.base_total
+
+
+def test_minor_rows_are_exact_and_checked() -> None:
+    labels = Buckets.standard().labels
+    row = MinorRowTotal("C1", "JPY", 2, (1500, None, 0, 0, 0, 7))
+    (only,) = assemble_report([row], AS_OF, rates={"JPY": D("0.0067")}, base_currency="USD").rows
+    assert only.buckets[labels[0]] == Money("1500", "JPY") and only.total == Money(1507, "JPY")
+    assert only.base_total == Money("10.10", "USD")  # 1507 × 0.0067 = 10.0969, rounded once
+    with pytest.raises(InvalidInput, match="2 bucket sums for 6 buckets"):
+        assemble_report([MinorRowTotal("C1", "USD", 1, (1, 2))], AS_OF)
+    with pytest.raises(InvalidInput, match="must be integers"):
+        assemble_report([MinorRowTotal("C1", "USD", 1, (1, 2, 3, 4, 5, 6.5))], AS_OF)  # type: ignore[arg-type]
+
+
+def test_a_finer_amount_keeps_its_digits_beside_minor_rows() -> None:
+    rows = [
+        MinorRowTotal("C1", "USD", 1, (1234, 0, 0, 0, 0, 0)),
+        BucketTotal("C1", "USD", "1-30", D("0.005")),
+    ]
+    (only,) = assemble_report(rows, AS_OF).rows
+    assert only.buckets["current"] == Money("12.34", "USD")
+    assert only.buckets["1-30"] == Money("0.005", "USD")
+    assert only.total == Money("12.345", "USD") and only.item_count == 2
 
 
 def test_a_row_without_a_bucket_reads_as_zero_there() -> None:

@@ -7,7 +7,8 @@ The aging is computed where the data is: the bucket edges from the domain
 groups by (group key, currency, bucket). Two sources of the open amount:
 
 * **now** (``as_of`` today or later): ``documents.open_minor`` of items in
-  status issued / partially paid (the covering index ``ix_documents_aging``);
+  status issued / partially paid (by customer, read from the covering index
+  ``ix_documents_customer`` in customer order);
 * **a past date** ``D``: documents issued on or before ``D`` (drafts never
   count), open = ``total - Σ settlements with on_date <= D``. Payments,
   credit memos, discounts, write-offs and voids all leave a dated settlement,

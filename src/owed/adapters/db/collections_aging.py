@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +30,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from owed.adapters.db.collections_common import OPEN_STATUSES
 from owed.adapters.db.schema import customers, documents, settlements
 from owed.adapters.db.schema_cash import applications, receipts
-from owed.domain.collections.aging import BucketEdge, BucketTotal, RowTotal, Unapplied
+from owed.domain.collections.aging import BucketEdge, BucketTotal, MinorRowTotal, Unapplied
 from owed.domain.money import Currency
 
 UNIDENTIFIED = "(unidentified)"
@@ -81,13 +80,13 @@ class AgingQueries:
 
     def aging_rows(
         self, as_of: date, edges: Sequence[BucketEdge], basis: str, by: str, current: bool
-    ) -> list[RowTotal]:
+    ) -> list[MinorRowTotal]:
         """Σ open per (group, currency), one column per bucket: one row per group travels.
 
-        A bucket column is NULL when the row has no item in it (the cell is then
-        absent from ``RowTotal.amounts``, exactly as when no ``BucketTotal`` names it).
+        Sums stay integer minor units (``MinorRowTotal``); a bucket without
+        items sums to 0.
         """
-        self._tune_for_aggregate()
+        self._tune_for_aggregate(many_groups=by != "currency")
         # Sum per customer id first (an integer key, no join: the million rows never
         # meet the customers table), then join the per-customer rows to their group.
         _, amount, basis_col, source, cond = self._aging_source(as_of, basis, "currency", current)
@@ -99,7 +98,8 @@ class AgingQueries:
             if e.date_to is not None:
                 within.append(basis_col <= e.date_to)
             summed = func.sum(case((and_(*within), amount)) if within else amount)
-            columns.append(cast(summed, BigInteger).label(f"b{i}"))  # int, not numeric
+            # int, not numeric; 0 for a bucket without items (the domain's exact zero)
+            columns.append(func.coalesce(cast(summed, BigInteger), 0).label(f"b{i}"))
         keys = [documents.c.currency] if by == "currency" else [documents.c.customer_id]
         if by != "currency":
             keys.append(documents.c.currency)
@@ -134,28 +134,36 @@ class AgingQueries:
                 .select_from(joined)
                 .group_by(group, per.c.currency)
             )
-        labels = [e.label for e in edges]
-        scales: dict[str, int] = {}  # currency -> -minor units: Decimal(minor).scaleb(scale)
-        rows = []
-        for g, cur, n, *cells in self.conn.execute(query).all():
-            scale = scales.get(cur)
-            if scale is None:
-                scale = scales[cur] = -Currency.of(cur).minor_units
-            amounts = {
-                label: Decimal(minor).scaleb(scale)  # BIGINT: psycopg and sqlite3 give ints
-                for label, minor in zip(labels, cells, strict=True)
-                if minor is not None
-            }
-            rows.append(RowTotal(str(g), cur, amounts, int(n)))
-        return rows
+        found = self.conn.execute(query).all()
+        self._untune()
+        return [
+            MinorRowTotal(str(g), cur, int(n), tuple(cells))  # BIGINT: ints from both drivers
+            for g, cur, n, *cells in found
+        ]
 
-    def _tune_for_aggregate(self) -> None:
+    def _tune_for_aggregate(self, many_groups: bool) -> None:
         """PostgreSQL, this transaction only: no JIT (compiling the CASE sums costs
         about 0.4 s, more than it saves on a million rows) and room for the hash
-        aggregate in memory (at the default 4 MB it spills 50,000 groups to disk)."""
+        aggregate in memory (at the default 4 MB it spills 50,000 groups to disk).
+
+        With ``many_groups`` (one per customer) no hash aggregate: the rows are
+        read in customer order from the covering index ``ix_documents_customer``
+        (an index-only scan), so each parallel worker sums its own range of
+        customers and the leader merges about one partial row per customer. A
+        hash aggregate in parallel leaves every worker with nearly every customer
+        and the leader merging three copies (measured on 1M items / 50k
+        customers: 0.33 s against 1.0 s; serial hash aggregate 0.65 s).
+        """
         if self.conn.dialect.name == "postgresql":
             self.conn.execute(text("SET LOCAL jit = off"))
             self.conn.execute(text("SET LOCAL work_mem = '64MB'"))
+            if many_groups:
+                self.conn.execute(text("SET LOCAL enable_hashagg = off"))
+
+    def _untune(self) -> None:
+        """The planner's own choice again for the rest of the transaction."""
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("SET LOCAL enable_hashagg TO DEFAULT"))
 
     def _aging_source(
         self, as_of: date, basis: str, by: str, current: bool

@@ -36,7 +36,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from owed.adapters.db.schema import BigId, Money, company_fk, documents, metadata
+from owed.adapters.db.schema import BigId, Money, company_fk, metadata
 
 activities = Table(
     "activities",
@@ -189,18 +189,4 @@ disputes = Table(
     Column("details", Text, nullable=False, server_default="{}"),
     Index("ix_disputes_document", "company_id", "document_id", "status"),
     Index("ix_disputes_customer", "company_id", "customer_id", "status"),
-)
-
-# The aging reads open items by status and due date and sums open_minor per
-# customer and currency: a covering index lets PostgreSQL answer from the
-# index alone (an index-only scan).
-ix_documents_aging = Index(
-    "ix_documents_aging",
-    documents.c.company_id,
-    documents.c.status,
-    documents.c.due_date,
-    documents.c.customer_id,
-    documents.c.currency,
-    documents.c.kind,
-    documents.c.open_minor,
 )

@@ -30,7 +30,7 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import MAX_PREC, Context, Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -187,6 +187,21 @@ class RowTotal:
     count: int
 
 
+class MinorRowTotal(NamedTuple):
+    """A pre-summed row in integer minor units, as an integer pivot query returns it.
+
+    ``cells`` holds one sum per bucket label, in label order, in minor units of
+    ``currency``; ``None`` where the row has no item in that bucket (an exact
+    zero, as for a ``RowTotal`` without the label). The fast input of
+    ``assemble_report``: no ``Decimal`` is made until a row is read.
+    """
+
+    group: str
+    currency: str
+    item_count: int
+    cells: tuple[int | None, ...]
+
+
 @dataclass(frozen=True)
 class Unapplied:
     """Cash received but not applied, and open credits, for one group and currency."""
@@ -197,51 +212,68 @@ class Unapplied:
     credits: Decimal = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class AgingRow:
+class AgingRow(NamedTuple):
     """One group's open amounts in one currency, per bucket.
 
     Stored compactly (a report by customer has tens of thousands of rows): the
-    bucket sums as ``Decimal``s in label order; ``buckets``, ``total``,
-    ``unapplied_cash`` and ``credits`` build their ``Money`` when read.
+    bucket sums are integers in units of ``10 ** scale`` of the currency (the
+    minor unit, ``scale`` -2 for USD, unless an amount is finer), in label
+    order; ``buckets``, ``total``, ``base_total``, ``unapplied_cash`` and
+    ``credits`` build their ``Money`` when read.
     """
 
     group: str
     currency: str
     labels: tuple[str, ...]
-    sums: tuple[Decimal, ...]  # one per label, exact
+    minor: tuple[int, ...]  # one per label, exact: amount = minor × 10 ** scale
+    scale: int
     item_count: int
     cash: Decimal  # unapplied cash beside the row
     credit: Decimal  # open credits beside the row
-    base_total: Money | None = None
-    unit: Currency = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    unit: Currency
+    base: Currency | None = None  # the base currency, when base totals were asked for
+    rate: Decimal | None = None  # base units per unit; None: the row is in the base currency
+
+    @property
+    def base_total(self) -> Money | None:
+        """The row total in the base currency, rounded to its minor unit (the one
+        named rounding boundary of the aging)."""
+        base = self.base
+        if base is None:
+            return None
+        amount = Decimal(sum(self.minor)).scaleb(self.scale, _EXACT)
+        if self.rate is None and self.scale == -base.minor_units:
+            return Money._trusted(amount, base)  # rounding would change nothing
+        return Money._trusted(base.round(amount if self.rate is None else amount * self.rate), base)
+
+    @property
+    def sums(self) -> tuple[Decimal, ...]:
+        scale = self.scale
+        return tuple(Decimal(m).scaleb(scale, _EXACT) for m in self.minor)
 
     @property
     def buckets(self) -> dict[str, Money]:
-        unit = self._unit()
+        unit = self.unit
         return {
             label: Money._trusted(a, unit) for label, a in zip(self.labels, self.sums, strict=True)
         }
 
     @property
     def total(self) -> Money:
-        return Money._trusted(sum(self.sums, _ZERO), self._unit())
+        return Money._trusted(Decimal(sum(self.minor)).scaleb(self.scale, _EXACT), self.unit)
 
     @property
     def unapplied_cash(self) -> Money:
-        return Money._trusted(self.cash, self._unit())
+        return Money._trusted(self.cash, self.unit)
 
     @property
     def credits(self) -> Money:
-        return Money._trusted(self.credit, self._unit())
+        return Money._trusted(self.credit, self.unit)
 
     @property
     def net(self) -> Money:
         """Total open less unapplied cash and open credits."""
         return self.total - self.unapplied_cash - self.credits
-
-    def _unit(self) -> Currency:
-        return self.unit if self.unit is not None else Currency.of(self.currency)
 
 
 @dataclass(frozen=True)
@@ -329,7 +361,7 @@ def age_items(
 
 
 def assemble_report(
-    totals: Iterable[BucketTotal | RowTotal],
+    totals: Iterable[BucketTotal | RowTotal | MinorRowTotal],
     as_of: date,
     buckets: Buckets = DEFAULT_BUCKETS,
     unapplied: Iterable[Unapplied] = (),
@@ -338,80 +370,134 @@ def assemble_report(
 ) -> AgingReport:
     """Build the report from pre-summed cells or rows (computed in SQL or by ``age_items``).
 
-    Sums stay ``Decimal`` throughout; each cell becomes ``Money`` once, at the
-    end, through the trusted constructor (the sums are checked to be finite).
+    Sums are exact integers at each row's scale (``_Cells``); a ``Decimal`` is
+    made only where a row is read or converted to the base currency.
     """
     if (rates is None) != (base_currency is None):
         raise InvalidInput("base-currency totals need both rates and a base currency")
     labels = buckets.labels
-    sums, counts = _sum_cells(totals, labels)
+    cells = _Cells(labels)
+    for cell in totals:
+        cells.add(cell)
     beside = _sum_beside(unapplied)
-    for row_key in beside:
-        sums.setdefault(row_key, {})
-    base = _BaseConverter(base_currency, rates) if base_currency is not None else None
+    base = _BaseRates(base_currency, rates) if base_currency is not None else None
     rows = []
-    zeros = (_ZERO,) * len(labels)
-    for row_key in sorted(sums):
+    nothing = (_ZERO, _ZERO)
+    for row_key in sorted(cells.keys() | beside.keys()):
         group, code = row_key
-        currency = Currency.of(code)
-        row_sums = sums[row_key]
-        cells = tuple(map(row_sums.get, labels, zeros))  # a missing label is an exact zero
-        row_total = sum(cells, _ZERO)
-        cash, credits = beside.get(row_key, (_ZERO, _ZERO))
-        rows.append(
-            AgingRow(
-                group,
-                code,
-                labels,
-                cells,
-                counts.get(row_key, 0),
-                cash,
-                credits,
-                None if base is None else base.convert(row_total, currency),
-                currency,
-            )
-        )
+        currency = cells.currency(code)
+        minor, scale, count = cells.row(row_key, currency)
+        cash, credits = beside.get(row_key, nothing)
+        if base is None:
+            rows.append(AgingRow(group, code, labels, minor, scale, count, cash, credits, currency))
+        else:
+            rate = base.rate(currency)
+            rows.append(
+                AgingRow(
+                    group, code, labels, minor, scale, count, cash, credits, currency, base.base,
+                    rate,
+                )
+            )  # fmt: skip
     base_code = Currency.of(base_currency).code if base_currency is not None else None
     return AgingReport(as_of, buckets.basis, labels, tuple(rows), base_code)
 
 
 _ZERO = Decimal(0)
+_EXACT = Context(prec=MAX_PREC)  # scaling by a power of ten never rounds
 _RowKey = tuple[str, str]
 
 
-def _sum_cells(
-    totals: Iterable[BucketTotal | RowTotal], labels: tuple[str, ...]
-) -> tuple[dict[_RowKey, dict[str, Decimal]], dict[_RowKey, int]]:
-    """Decimal sums per (group, ISO code) and label, and item counts per row."""
-    known = frozenset(labels)
-    sums: dict[_RowKey, dict[str, Decimal]] = {}
-    counts: dict[_RowKey, int] = {}
-    codes: dict[str, str] = {}  # currency as given -> ISO code, checked once per spelling
-    for cell in totals:
-        amounts = cell.amounts if isinstance(cell, RowTotal) else {cell.label: cell.amount}
-        if not known.issuperset(amounts):
-            label = next(label for label in amounts if label not in known)
-            raise InvalidInput(
-                f"bucket {label!r} for group {cell.group!r} is not one of {list(labels)}",
-                label=label,
-            )
-        code = codes.get(cell.currency)
+class _Cells:
+    """Sums per (group, ISO code): integer minor units from ``MinorRowTotal``s, exact
+    ``Decimal``s from ``BucketTotal``s and ``RowTotal``s, and item counts."""
+
+    def __init__(self, labels: tuple[str, ...]) -> None:
+        self.labels = labels
+        self.position = {label: i for i, label in enumerate(labels)}
+        self.ints: dict[_RowKey, tuple[int, ...]] = {}  # minor units, label order
+        self.decimals: dict[_RowKey, dict[int, Decimal]] = {}  # label position -> sum
+        self.counts: dict[_RowKey, int] = {}
+        self.codes: dict[str, str] = {}  # currency as given -> ISO code, checked once
+        self.currencies: dict[str, Currency] = {}
+
+    def keys(self) -> set[_RowKey]:
+        return set(self.counts)
+
+    def currency(self, code: str) -> Currency:
+        found = self.currencies.get(code)
+        if found is None:
+            found = self.currencies[code] = Currency.of(code)
+        return found
+
+    def _key(self, group: str, spelled: str) -> _RowKey:
+        code = self.codes.get(spelled)
         if code is None:
-            code = codes[cell.currency] = Currency.of(cell.currency).code
-        row_key = (cell.group, code)
-        row_sums = sums.get(row_key)
-        if row_sums is None:  # the first cells of the row (a RowTotal: usually the only ones)
-            sums[row_key] = dict(amounts)
-            counts[row_key] = cell.count
-            continue
+            code = self.codes[spelled] = self.currency(spelled).code
+        return (group, code)
+
+    def add(self, cell: BucketTotal | RowTotal | MinorRowTotal) -> None:
+        if isinstance(cell, MinorRowTotal):
+            self._add_minor(cell)
+            return
+        amounts = cell.amounts if isinstance(cell, RowTotal) else {cell.label: cell.amount}
+        row_key = self._key(cell.group, cell.currency)
+        sums = self.decimals.setdefault(row_key, {})
         for label, amount in amounts.items():
-            row_sums[label] = row_sums.get(label, _ZERO) + amount
-        counts[row_key] += cell.count
-    for row_key, row_sums in sums.items():
-        for amount in row_sums.values():
+            at = self.position.get(label)
+            if at is None:
+                raise InvalidInput(
+                    f"bucket {label!r} for group {cell.group!r} is not one of {list(self.labels)}",
+                    label=label,
+                )
+            sums[at] = sums.get(at, _ZERO) + amount
+        self.counts[row_key] = self.counts.get(row_key, 0) + cell.count
+
+    def _add_minor(self, row: MinorRowTotal) -> None:
+        if len(row.cells) != len(self.labels):
+            raise InvalidInput(
+                f"aging row for group {row.group!r} has {len(row.cells)} bucket sums "
+                f"for {len(self.labels)} buckets",
+                group=row.group,
+            )
+        code = self.codes.get(row.currency)
+        row_key = (row.group, code) if code is not None else self._key(row.group, row.currency)
+        minor = row.cells
+        if None in minor:
+            minor = tuple(0 if c is None else c for c in minor)
+        known = self.ints.get(row_key)
+        counts = self.counts
+        if known is None:
+            self.ints[row_key] = minor  # type: ignore[assignment]  # None replaced above
+            counts[row_key] = counts.get(row_key, 0) + row.item_count
+            return
+        self.ints[row_key] = tuple(a + b for a, b in zip(known, minor, strict=True))  # type: ignore[operator]
+        counts[row_key] += row.item_count
+
+    def row(self, row_key: _RowKey, currency: Currency) -> tuple[tuple[int, ...], int, int]:
+        """The row's sums in units of ``10 ** scale``, the scale, and its item count.
+
+        The scale is the currency's minor unit unless a ``Decimal`` sum is finer."""
+        scale = -currency.minor_units
+        ints = self.ints.get(row_key)
+        decimals = self.decimals.get(row_key)
+        count = self.counts.get(row_key, 0)
+        if decimals is None:
+            minor = ints if ints is not None else (0,) * len(self.labels)
+            if type(sum(minor)) is not int:  # a float or Decimal among them
+                raise InvalidInput(f"aging row {row_key[0]!r}: bucket sums must be integers")
+            return minor, scale, count
+        for amount in decimals.values():
             if not amount.is_finite():
-                Money(amount, row_key[1])  # raises the one error for a non-finite amount
-    return sums, counts
+                Money(amount, currency)  # raises the one error for a non-finite amount
+        finest = min((int(a.as_tuple().exponent) for a in decimals.values()), default=scale)
+        fine = min(scale, finest)
+        up = 10 ** (scale - fine)
+        base = ints if ints is not None else (0,) * len(self.labels)
+        minor = tuple(
+            m * up + (int(decimals[i].scaleb(-fine, _EXACT)) if i in decimals else 0)
+            for i, m in enumerate(base)
+        )
+        return minor, fine, count
 
 
 def _sum_beside(unapplied: Iterable[Unapplied]) -> dict[_RowKey, tuple[Decimal, Decimal]]:
@@ -424,28 +510,22 @@ def _sum_beside(unapplied: Iterable[Unapplied]) -> dict[_RowKey, tuple[Decimal, 
     return beside
 
 
-class _BaseConverter:
-    """``convert`` for many row totals: the rate of each currency is checked once."""
+class _BaseRates:
+    """The checked rate of each currency to the base, looked up once per currency."""
 
     def __init__(self, base_currency: str, rates: Mapping[str, Decimal] | None) -> None:
         self.base = Currency.of(base_currency)
         self.rates = rates or {}
-        self.checked: dict[Currency, Decimal | None] = {}  # None: the base currency itself
+        self.checked: dict[str, Decimal | None] = {}  # None: the base currency itself
 
-    def convert(self, amount: Decimal, currency: Currency, as_money: Money | None = None) -> Money:
-        """``amount`` in the base currency, rounded; ``as_money`` (``amount`` as Money)
-        is returned as it is when it is already in the base currency at its minor unit."""
-        if currency not in self.checked:
-            self.checked[currency] = (
-                None if currency == self.base else _rate(currency, self.base, self.rates)
-            )
-        rate = self.checked[currency]
-        if rate is None:
-            if amount.as_tuple().exponent == -self.base.minor_units:
-                # rounding would change nothing, not even the exponent
-                return as_money if as_money is not None else Money._trusted(amount, self.base)
-            return Money._trusted(self.base.round(amount), self.base)
-        return Money._trusted(self.base.round(amount * rate), self.base)
+    def rate(self, currency: Currency) -> Decimal | None:
+        code = currency.code
+        try:
+            return self.checked[code]
+        except KeyError:
+            rate = None if currency == self.base else _rate(currency, self.base, self.rates)
+            self.checked[code] = rate
+            return rate
 
 
 def convert(amount: Money, base_currency: str, rates: Mapping[str, Decimal]) -> Money:
