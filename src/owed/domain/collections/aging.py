@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import MAX_PREC, Context, Decimal
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from owed.domain.errors import ConfigurationError, InvalidInput
 from owed.domain.money import Currency, Money, to_decimal, total
@@ -461,16 +461,19 @@ class _Cells:
             )
         code = self.codes.get(row.currency)
         row_key = (row.group, code) if code is not None else self._key(row.group, row.currency)
-        minor = row.cells
-        if None in minor:
-            minor = tuple(0 if c is None else c for c in minor)
+        cells = row.cells
+        minor = (
+            tuple(0 if c is None else c for c in cells)
+            if None in cells
+            else cast("tuple[int, ...]", cells)
+        )
         known = self.ints.get(row_key)
         counts = self.counts
         if known is None:
-            self.ints[row_key] = minor  # type: ignore[assignment]  # None replaced above
+            self.ints[row_key] = minor
             counts[row_key] = counts.get(row_key, 0) + row.item_count
             return
-        self.ints[row_key] = tuple(a + b for a, b in zip(known, minor, strict=True))  # type: ignore[operator]
+        self.ints[row_key] = tuple(a + b for a, b in zip(known, minor, strict=True))
         counts[row_key] += row.item_count
 
     def row(self, row_key: _RowKey, currency: Currency) -> tuple[tuple[int, ...], int, int]:
@@ -481,11 +484,10 @@ class _Cells:
         ints = self.ints.get(row_key)
         decimals = self.decimals.get(row_key)
         count = self.counts.get(row_key, 0)
+        if ints is not None and type(sum(ints)) is not int:  # a float or Decimal among them
+            raise InvalidInput(f"aging row {row_key[0]!r}: bucket sums must be integers")
         if decimals is None:
-            minor = ints if ints is not None else (0,) * len(self.labels)
-            if type(sum(minor)) is not int:  # a float or Decimal among them
-                raise InvalidInput(f"aging row {row_key[0]!r}: bucket sums must be integers")
-            return minor, scale, count
+            return (ints if ints is not None else (0,) * len(self.labels)), scale, count
         for amount in decimals.values():
             if not amount.is_finite():
                 Money(amount, currency)  # raises the one error for a non-finite amount
