@@ -33,8 +33,8 @@ from owed.adapters.mail.templates import (
 )
 from owed.config import Settings
 from owed.domain.clock import Clock
-from owed.domain.collections.dunning import Channel
-from owed.services.dunning import NoticeOutcome, OutgoingNotice
+from owed.domain.collections.dunning_policy import Channel
+from owed.services.dunning_sending import NoticeOutcome, OutgoingNotice
 
 
 def template_level(template: str, level: int) -> int:
@@ -105,7 +105,7 @@ def letter_pdf(notice: OutgoingNotice, rendered: RenderedEmail) -> bytes:
 
 @dataclass
 class DunningSender:
-    """Implements ``owed.services.dunning.NoticeSender``."""
+    """Implements ``owed.services.dunning_sending.NoticeSender``."""
 
     mail: MailSender
     mail_channel: str  # "email" or "outbox"

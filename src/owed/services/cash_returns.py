@@ -7,7 +7,7 @@ the return's reference to it, else by payer account + amount within a window
 of business days. A unique pairing is applied at once, in one transaction:
 
 1. the original receipt's active applications are unapplied
-   (``cash_corrections.unapply_applications``: reversing entry dated today,
+   (``cash_unapply.unapply_applications``: reversing entry dated today,
    invoices re-opened, deduction disputes cancelled, write-offs reversed);
 2. the original's unapplied cash is consumed by the return: both are marked
    ``returned`` and linked in ``receipt_returns`` (net zero in unapplied cash:
@@ -40,8 +40,8 @@ from owed.domain.cash_application.returns import (
 from owed.domain.errors import ConfigurationError, NotFound, RuleViolation
 from owed.domain.ledger import JournalEntry, JournalLine, SystemAccount
 from owed.domain.money import Currency, Money
-from owed.services.cash_application import posting_date
-from owed.services.cash_corrections import check_unapply, unapply_applications
+from owed.services.cash_postings import posting_date
+from owed.services.cash_unapply import check_unapply, unapply_applications
 from owed.services.ledger import account, post_entries
 from owed.services.promises import evaluate_commitments
 from owed.services.unit_of_work import UnitOfWork

@@ -257,7 +257,7 @@ def forecast_table(result: Any) -> ExportTable:
 
 # -- exceptions ----------------------------------------------------------------------
 def exceptions_table(items: Sequence[Any]) -> ExportTable:
-    """The cash application exception queue (``cash_corrections.list_exceptions``)."""
+    """The cash application exception queue (``cash_reading.list_exceptions``)."""
     columns = (
         ExportColumn("receipt_id", "integer"),
         ExportColumn("value_date", "date"),

@@ -21,15 +21,9 @@ from owed.domain.payments.statement import (
 )
 from owed.services import ledger as ledger_svc
 from owed.services.cash_application import RunCashApplication, run_cash_application
-from owed.services.cash_corrections import (
-    ApplyReceipt,
-    Target,
-    UnapplyReceipt,
-    apply_receipt,
-    export_applications,
-    list_exceptions,
-    unapply_receipt,
-)
+from owed.services.cash_corrections import ApplyReceipt, Target, apply_receipt
+from owed.services.cash_reading import export_applications, list_exceptions
+from owed.services.cash_unapply import UnapplyReceipt, unapply_receipt
 from owed.services.payments import ImportBankFile, import_bank_file
 from tests.builders import add_customer, add_invoice, open_amount
 

@@ -16,13 +16,10 @@ from owed.services.cash_corrections import (
     AcceptSuggestion,
     ApplyReceipt,
     Target,
-    UnapplyReceipt,
     accept_suggestion,
     apply_receipt,
-    export_applications,
-    list_exceptions,
-    unapply_receipt,
 )
+from owed.services.cash_reading import export_applications, list_exceptions
 from owed.services.cash_returns import (
     PairReturn,
     PairReturns,
@@ -30,6 +27,7 @@ from owed.services.cash_returns import (
     pair_return_by_hand,
     pair_returns,
 )
+from owed.services.cash_unapply import UnapplyReceipt, unapply_receipt
 from owed.services.disputes import (
     ResolveDispute,
     dispute_report,

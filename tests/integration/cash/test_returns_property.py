@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from owed.domain.errors import InvalidInput, RuleViolation
-from owed.services.cash_corrections import ApplyReceipt, Target, UnapplyReceipt, apply_receipt
-from owed.services.cash_corrections import unapply_receipt as unapply
+from owed.services.cash_corrections import ApplyReceipt, Target, apply_receipt
 from owed.services.cash_returns import PairReturns, pair_returns
+from owed.services.cash_unapply import UnapplyReceipt
+from owed.services.cash_unapply import unapply_receipt as unapply
 from tests.builders import add_customer, add_invoice
 from tests.conftest import make_env
 from tests.integration.cash.returns_helpers import credit, import_lines, invariants_hold, returned

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from owed.adapters.db.schema import journal_entries, settlements
 from owed.adapters.db.schema_cash import applications, receipts
 from owed.domain.errors import OverApplication
-from owed.services.cash_application import AppLine, PendingApplication, post_applications
-from owed.services.cash_corrections import list_exceptions
+from owed.services.cash_postings import AppLine, PendingApplication, post_applications
+from owed.services.cash_reading import list_exceptions
 from tests.builders import add_customer, add_invoice, open_amount
 from tests.integration.cash.test_cash_application import (
     conservation_holds,

@@ -10,10 +10,11 @@ import pytest
 from owed.adapters.dunning_delivery import DunningSender
 from owed.adapters.mail.senders import OutboxSender
 from owed.domain.clock import FixedClock
-from owed.domain.collections.dunning import Channel, DunningAction
+from owed.domain.collections.dunning_policy import Channel, DunningAction
 from owed.domain.money import Money
 from owed.services.customers import Customer
-from owed.services.dunning import DEFAULT_POLICY, NoticeLine, OutgoingNotice
+from owed.services.dunning_selection import DEFAULT_POLICY
+from owed.services.dunning_sending import NoticeLine, OutgoingNotice
 from tests.integration.documents.pdftools import pdf_text
 
 HEADER = {

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from owed.domain.collections.dunning import ExclusionReason
-from owed.services.dunning import RunDunning, SendDunning, run_dunning, send_dunning
+from owed.domain.collections.dunning_run import ExclusionReason
+from owed.services.dunning import RunDunning, run_dunning
+from owed.services.dunning_sending import SendDunning, send_dunning
 from owed.services.promises import AddPromise, add_promise
 from tests.builders import add_invoice, open_amount
 from tests.integration.collections.helpers import (

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from owed.adapters.db.schema_cash import receipts
 from owed.services.cash_application import RunCashApplication, run_cash_application
-from owed.services.cash_corrections import UnapplyReceipt, unapply_receipt
 from owed.services.cash_returns import PairReturns, pair_returns
+from owed.services.cash_unapply import UnapplyReceipt, unapply_receipt
 from owed.services.dunning import RunDunning, run_dunning
 from owed.services.promises import AddPromise, add_promise, list_promises
 from tests.builders import add_invoice

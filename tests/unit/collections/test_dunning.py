@@ -9,16 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from owed.domain.collections.dunning import (
+from owed.domain.collections.dunning import select
+from owed.domain.collections.dunning_policy import (
     Channel,
-    CustomerDunningState,
     DunningAction,
-    DunningItem,
     DunningLevel,
     DunningPolicy,
-    ExclusionReason,
-    select,
 )
+from owed.domain.collections.dunning_run import CustomerDunningState, DunningItem, ExclusionReason
 from owed.domain.collections.promises import PlanStatus, PromiseStatus
 from owed.domain.errors import ConfigurationError, InvalidInput
 from owed.domain.money import Money

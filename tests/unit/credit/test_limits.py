@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from owed.domain.collections.dunning import DunningAction
+from owed.domain.collections.dunning_policy import DunningAction
 from owed.domain.credit.limits import CreditPolicy, check_credit, should_hold
 from owed.domain.money import Money
 

@@ -1,4 +1,4 @@
-"""Dunning: which customers get which reminder today, and why the others do not.
+"""Dunning selection: which customers get which reminder today, and why the others do not.
 
 A ``DunningPolicy`` is data: ordered ``DunningLevel``s, each with a threshold
 in days relative to the due date (negative = a friendly reminder before due),
@@ -47,206 +47,38 @@ The rules, in the order they are applied:
 8. **One consolidated notice** per customer lists every item that advances,
    each with its own new level; the notice takes the channel and template of
    the highest of those levels, and the union of their actions.
+
+The policies and their levels are in ``dunning_policy``; the values ``select``
+reads and returns (``CustomerDunningState``, ``DunningItem``, ``DunningRun``,
+``DunningNotice``, ``Exclusion``) in ``dunning_run``. This module holds
+``select`` and its rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import NamedTuple
 
+from owed.domain.collections.dunning_policy import (
+    DunningLevel,
+    DunningPolicy,
+    PolicyLevels,
+    policies_by_segment,
+)
+from owed.domain.collections.dunning_run import (
+    CustomerDunningState,
+    DunningItem,
+    DunningNotice,
+    DunningRun,
+    Exclusion,
+    ExclusionReason,
+    NoticeItem,
+)
 from owed.domain.collections.promises import PlanStatus, PromiseStatus
-from owed.domain.errors import ConfigurationError, InvalidInput
+from owed.domain.errors import InvalidInput
 from owed.domain.money import Currency, Money, to_decimal
-
-
-class Channel(StrEnum):
-    EMAIL = "email"
-    LETTER = "letter"
-
-
-class DunningAction(StrEnum):
-    HOLD = "hold"
-    ESCALATE_AGENCY = "escalate_agency"
-    ESCALATE_LEGAL = "escalate_legal"
-
-
-@dataclass(frozen=True)
-class DunningLevel:
-    number: int
-    name: str
-    days_after_due: int  # negative: a friendly reminder before the due date
-    min_amount: Decimal = Decimal(0)
-    channel: Channel = Channel.EMAIL
-    template: str = ""
-    actions: frozenset[DunningAction] = frozenset()
-
-    @property
-    def is_pre_due(self) -> bool:
-        return self.days_after_due < 0
-
-
-@dataclass(frozen=True)
-class DunningPolicy:
-    """Ordered levels for one customer segment (``segment=None``: the default policy)."""
-
-    name: str
-    segment: str | None
-    levels: tuple[DunningLevel, ...]
-
-    def __post_init__(self) -> None:
-        if not self.levels:
-            raise ConfigurationError(f"dunning policy {self.name!r} has no levels")
-        for prev, nxt in zip(self.levels, self.levels[1:], strict=False):
-            if nxt.number <= prev.number or nxt.days_after_due <= prev.days_after_due:
-                raise ConfigurationError(
-                    f"dunning policy {self.name!r}: level {nxt.number} must come after level "
-                    f"{prev.number} in both number and days after due"
-                )
-        for level in self.levels:
-            if level.number < 1:
-                raise ConfigurationError(
-                    f"dunning policy {self.name!r}: level numbers start at 1, got {level.number}"
-                )
-            if not isinstance(level.min_amount, Decimal) or level.min_amount < 0:
-                raise ConfigurationError(
-                    f"dunning policy {self.name!r}: level {level.number} min_amount must be a "
-                    f"non-negative Decimal"
-                )
-
-    def level(self, number: int) -> DunningLevel | None:
-        for lv in self.levels:
-            if lv.number == number:
-                return lv
-        return None
-
-    def next_level(self, last_level: int, days_overdue: int) -> DunningLevel | None:
-        """The first level above ``last_level``; pre-due levels only while not yet overdue."""
-        for level in self.levels:
-            if level.number <= last_level:
-                continue
-            if level.is_pre_due and days_overdue > 0:
-                continue
-            return level
-        return None
-
-
-class DunningItem(NamedTuple):
-    """One open item of a customer as dunning sees it (a named tuple: a run over a
-    large book builds one per open item, a million of them)."""
-
-    document: str
-    currency: str
-    due_date: date
-    open_amount: Decimal
-    disputed_amount: Decimal = Decimal(0)
-    promise: PromiseStatus | None = None  # status of a promise covering the item, if any
-    plan: PlanStatus | None = None  # status of a payment plan covering the item, if any
-    last_level: int = 0  # 0: never dunned
-    last_sent_on: date | None = None
-    undelivered: bool = False  # the last level's message is queued or failed, not yet sent
-
-
-@dataclass(frozen=True)
-class CustomerDunningState:
-    customer_id: str
-    segment: str | None
-    items: tuple[DunningItem, ...]
-    unapplied_cash: tuple[Money, ...] = ()
-    credits: tuple[Money, ...] = ()  # open credit memos, as positive amounts
-    last_run: date | None = None
-    blocked: bool = False
-
-
-class ExclusionReason(StrEnum):
-    ALREADY_RUN_TODAY = "already_run_today"
-    BLOCKED = "blocked"
-    NO_POLICY = "no_policy"
-    NOTHING_OPEN = "nothing_open"
-    DISPUTED = "disputed"
-    PARTLY_DISPUTED = "partly_disputed"  # the item is dunned; its disputed part is not
-    PROMISE_TO_PAY = "promise_to_pay"
-    PAYMENT_PLAN = "payment_plan"
-    LAST_LEVEL_SENT = "last_level_sent"
-    AWAITING_DELIVERY = "awaiting_delivery"
-    NOT_DUE_FOR_LEVEL = "not_due_for_level"
-    TOO_SOON = "too_soon"
-    COVERED_BY_UNAPPLIED = "covered_by_unapplied"
-    BELOW_MIN_AMOUNT = "below_min_amount"
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    customer_id: str
-    item: str | None  # the document, or None when the whole customer is excluded
-    reason: ExclusionReason
-    detail: str = ""
-
-
-class NoticeItem(NamedTuple):
-    """One item of a notice. The amounts are kept as checked ``Decimal``s with their
-    currency; ``open_amount``, ``disputed_amount`` and ``dunned_amount`` build the
-    ``Money`` when read (a large run lists close to a million notice items)."""
-
-    document: str
-    due_date: date
-    days_overdue: int
-    currency: Currency
-    opened: Decimal
-    disputed: Decimal
-    dunned: Decimal  # open less disputed
-    level: int  # the level this item moves to with this notice
-    previous_level: int
-
-    @property
-    def open_amount(self) -> Money:
-        return Money._trusted(self.opened, self.currency)
-
-    @property
-    def disputed_amount(self) -> Money:
-        return Money._trusted(self.disputed, self.currency)
-
-    @property
-    def dunned_amount(self) -> Money:
-        return Money._trusted(self.dunned, self.currency)
-
-
-@dataclass(frozen=True)
-class DunningNotice:
-    customer_id: str
-    policy: str
-    level: DunningLevel  # the highest level among the items
-    items: tuple[NoticeItem, ...]
-    totals: Mapping[str, Money]  # dunned amount per currency
-    actions: frozenset[DunningAction]
-    unapplied: tuple[Money, ...]  # unapplied cash and credits, for the letter to mention
-
-    @property
-    def channel(self) -> Channel:
-        return self.level.channel
-
-    @property
-    def template(self) -> str:
-        return self.level.template
-
-
-@dataclass(frozen=True)
-class DunningRun:
-    today: date
-    notices: tuple[DunningNotice, ...]
-    exclusions: tuple[Exclusion, ...]
-
-    def why_not(self, customer_id: str, document: str | None = None) -> list[Exclusion]:
-        """Exclusions for a customer (and item): customer-wide ones always apply."""
-        return [
-            e
-            for e in self.exclusions
-            if e.customer_id == customer_id
-            and (e.item is None or document is None or e.item == document)
-        ]
 
 
 class _Candidate(NamedTuple):
@@ -257,27 +89,6 @@ class _Candidate(NamedTuple):
     days_overdue: int
 
 
-class _Levels:
-    """One policy's level look-ups, answered once per run instead of once per item."""
-
-    __slots__ = ("by_number", "has_minimum", "next", "policy")
-
-    def __init__(self, policy: DunningPolicy) -> None:
-        self.policy = policy
-        self.by_number = {lv.number: lv for lv in policy.levels}  # numbers are increasing
-        self.has_minimum = any(lv.min_amount > 0 for lv in policy.levels)
-        # (last level, overdue?) -> next level: ``next_level`` depends on the days
-        # overdue only through "overdue or not" (pre-due levels are passed over).
-        self.next: dict[tuple[int, bool], DunningLevel | None] = {}
-
-    def next_level(self, last_level: int, overdue: bool) -> DunningLevel | None:
-        key = (last_level, overdue)
-        if key in self.next:
-            return self.next[key]
-        level = self.next[key] = self.policy.next_level(last_level, 1 if overdue else 0)
-        return level
-
-
 def select(
     customers: Iterable[CustomerDunningState],
     policies: Sequence[DunningPolicy],
@@ -285,7 +96,7 @@ def select(
 ) -> DunningRun:
     """Choose today's notices; every item not dunned comes back as an ``Exclusion``."""
     by_segment = {
-        segment: _Levels(policy) for segment, policy in _policies_by_segment(policies).items()
+        segment: PolicyLevels(policy) for segment, policy in policies_by_segment(policies).items()
     }
     notices: list[DunningNotice] = []
     exclusions: list[Exclusion] = []
@@ -295,20 +106,6 @@ def select(
         if notice is not None:
             notices.append(notice)
     return DunningRun(today, tuple(notices), tuple(exclusions))
-
-
-def _policies_by_segment(
-    policies: Sequence[DunningPolicy],
-) -> dict[str | None, DunningPolicy]:
-    result: dict[str | None, DunningPolicy] = {}
-    for policy in policies:
-        if policy.segment in result:
-            raise ConfigurationError(
-                f"dunning policies {result[policy.segment].name!r} and {policy.name!r} "
-                f"both apply to segment {policy.segment!r}"
-            )
-        result[policy.segment] = policy
-    return result
 
 
 _ZERO = Decimal(0)
@@ -323,7 +120,7 @@ def _amount(value: Decimal) -> Decimal:
 
 def _select_customer(
     customer: CustomerDunningState,
-    by_segment: Mapping[str | None, _Levels],
+    by_segment: Mapping[str | None, PolicyLevels],
     today: date,
 ) -> tuple[DunningNotice | None, list[Exclusion]]:
     cid = customer.customer_id
@@ -353,7 +150,7 @@ def _select_customer(
 
 
 def _consider_items(
-    customer: CustomerDunningState, levels: _Levels, today: date, exclusions: list[Exclusion]
+    customer: CustomerDunningState, levels: PolicyLevels, today: date, exclusions: list[Exclusion]
 ) -> tuple[list[_Candidate], dict[str, Decimal], bool]:
     """Check every item, and either make it a candidate (its dunnable amount and next
     level) or exclude it with the reason.

@@ -138,10 +138,9 @@ def exceptions(
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Also write them to CSV")] = None,
 ) -> None:
     """Receipts not fully applied: reason, age against the 5-business-day SLA, suggestions."""
-    from owed.services import cash_application as cashapp
-    from owed.services import cash_corrections as corrections
+    from owed.services import cash_reading as reading
 
-    items = corrections.list_exceptions(runtime().uow())
+    items = reading.list_exceptions(runtime().uow())
     t = table(
         "Unapplied cash",
         "receipt",
@@ -169,7 +168,7 @@ def exceptions(
     over = [e for e in items if e.over_sla]
     console.print(
         f"{len(items)} receipts open, {len(over)} over the "
-        f"{cashapp.UNAPPLIED_SLA_BUSINESS_DAYS}-business-day SLA"
+        f"{reading.UNAPPLIED_SLA_BUSINESS_DAYS}-business-day SLA"
     )
     if csv_out:
         with csv_out.open("w", newline="") as fh:
@@ -246,10 +245,10 @@ def unapply(
     reason: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Reverse a receipt's applications; the cash returns to unapplied."""
-    from owed.services import cash_corrections as corrections
+    from owed.services import cash_unapply as unapplying
 
-    entry = corrections.unapply_receipt(
-        corrections.UnapplyReceipt(receipt, invoice, reason), runtime().uow()
+    entry = unapplying.unapply_receipt(
+        unapplying.UnapplyReceipt(receipt, invoice, reason), runtime().uow()
     )
     console.print(f"receipt {receipt} unapplied (journal entry {entry})")
 
@@ -282,11 +281,11 @@ def export_applications(
     file: Annotated[Path, typer.Argument(help="CSV file to write")],
 ) -> None:
     """One row per allocation (and per unapplied remainder); columns in docs/formats.md."""
-    from owed.services import cash_corrections as corrections
+    from owed.services import cash_reading as reading
 
-    rows = corrections.export_applications(runtime().uow())
+    rows = reading.export_applications(runtime().uow())
     with file.open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=corrections.EXPORT_COLUMNS)
+        w = csv.DictWriter(fh, fieldnames=reading.EXPORT_COLUMNS)
         w.writeheader()
         w.writerows(rows)
     console.print(f"{len(rows)} rows written to {file}")

@@ -22,7 +22,7 @@ from owed.entrypoints.cli.runtime import runtime
 
 if TYPE_CHECKING:
     from owed.services import aging as aging_svc
-    from owed.services import dunning as dunning_svc
+    from owed.services import dunning_sending
 
 activity_app = typer.Typer(
     help="The customer timeline: calls, emails, notes.", no_args_is_help=True
@@ -264,11 +264,11 @@ def dunning_run(
 def dunning_send() -> None:
     """Deliver dunning messages still queued or failed (a run also does this first)."""
     from owed.adapters.dunning_delivery import dunning_sender_for
-    from owed.services import dunning as dunning_svc
+    from owed.services import dunning_sending
 
     rt = runtime()
     sender = dunning_sender_for(rt.settings, rt.clock)
-    delivery = dunning_svc.send_dunning(dunning_svc.SendDunning(), rt.uow(), sender)
+    delivery = dunning_sending.send_dunning(dunning_sending.SendDunning(), rt.uow(), sender)
     if not delivery.messages:
         console.print("no dunning message waiting to be sent")
         return
@@ -279,13 +279,13 @@ def dunning_send() -> None:
         console.print(f"flagged for escalation: {', '.join(delivery.escalations)}")
 
 
-def _messages_table(title: str, messages: list[dunning_svc.SentMessage]) -> None:
+def _messages_table(title: str, messages: list[dunning_sending.SentMessage]) -> None:
     t = table(title, "customer", "level", "channel", "items", "amount", "status")
     _message_rows(t, messages)
     console.print(t)
 
 
-def _message_rows(t: Any, messages: list[dunning_svc.SentMessage]) -> None:
+def _message_rows(t: Any, messages: list[dunning_sending.SentMessage]) -> None:
     for m in messages:
         t.add_row(
             m.customer,

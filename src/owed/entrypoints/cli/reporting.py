@@ -352,10 +352,10 @@ def export_exceptions_cmd(
 ) -> None:
     """The cash application exception queue."""
     from owed.adapters.exports import write_table
-    from owed.services import cash_corrections
+    from owed.services import cash_reading
     from owed.services import exports as ex
 
-    t = ex.exceptions_table(cash_corrections.list_exceptions(runtime().uow()))
+    t = ex.exceptions_table(cash_reading.list_exceptions(runtime().uow()))
     write_table(t, file)
     console.print(f"{len(t.rows)} receipts written to {file}")
 

@@ -14,7 +14,7 @@ from rich.table import Table
 from owed.adapters.db.uow import SqlUnitOfWork
 from owed.entrypoints.demo.day import DayResult
 from owed.services.aging import GetAging, get_aging
-from owed.services.cash_corrections import list_exceptions
+from owed.services.cash_reading import list_exceptions
 from owed.services.collections import GetWorklist, get_worklist
 from owed.services.forecast import RunForecast, run_forecast
 from owed.services.reporting import ReportKpis, report_kpis

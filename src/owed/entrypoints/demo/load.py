@@ -24,7 +24,7 @@ from owed.domain.errors import OwedError
 from owed.domain.money import Currency
 from owed.domain.payments.statement import Direction, ParsedFile, Statement, StatementLine
 from owed.services.billing_imports import ImportInvoices, import_invoices
-from owed.services.cash_application import AppLine, PendingApplication, post_applications
+from owed.services.cash_postings import AppLine, PendingApplication, post_applications
 from owed.services.customer_imports import ImportCustomers, import_customers
 from owed.services.disputes import (
     InvestigateDispute,

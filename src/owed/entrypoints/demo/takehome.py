@@ -56,7 +56,7 @@ from owed.entrypoints.demo.takehome_view import (
 )
 from owed.services.billing_imports import ImportInvoices, import_invoices
 from owed.services.cash_application import RunCashApplication, run_cash_application
-from owed.services.cash_corrections import EXPORT_COLUMNS, export_applications
+from owed.services.cash_reading import EXPORT_COLUMNS, export_applications
 from owed.services.companies import CreateCompany, create_company
 from owed.services.customer_imports import ImportCustomers, import_customers
 from owed.services.forecast import RunForecast, run_forecast

@@ -29,7 +29,7 @@ from owed.domain.money import Money
 from owed.domain.reporting import forecast as fc
 from owed.services.collections import GetWorklist, get_worklist
 from owed.services.customers import get_customer
-from owed.services.dunning import DEFAULT_POLICY
+from owed.services.dunning_selection import DEFAULT_POLICY
 from owed.services.forecast import ForecastResult
 from owed.services.unit_of_work import UnitOfWork
 
