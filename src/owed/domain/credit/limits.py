@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from owed.domain.collections.dunning import DunningAction
+from owed.domain.collections.dunning_policy import DunningAction
 from owed.domain.errors import InvalidInput
 from owed.domain.money import Money
 
