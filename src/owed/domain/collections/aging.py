@@ -377,29 +377,12 @@ def assemble_report(
         raise InvalidInput("base-currency totals need both rates and a base currency")
     labels = buckets.labels
     cells = _Cells(labels)
-    for cell in totals:
-        cells.add(cell)
+    cells.add_all(totals)
     beside = _sum_beside(unapplied)
     base = _BaseRates(base_currency, rates) if base_currency is not None else None
-    rows = []
-    nothing = (_ZERO, _ZERO)
-    for row_key in sorted(cells.keys() | beside.keys()):
-        group, code = row_key
-        currency = cells.currency(code)
-        minor, scale, count = cells.row(row_key, currency)
-        cash, credits = beside.get(row_key, nothing)
-        if base is None:
-            rows.append(AgingRow(group, code, labels, minor, scale, count, cash, credits, currency))
-        else:
-            rate = base.rate(currency)
-            rows.append(
-                AgingRow(
-                    group, code, labels, minor, scale, count, cash, credits, currency, base.base,
-                    rate,
-                )
-            )  # fmt: skip
+    rows = cells.rows(beside, base)
     base_code = Currency.of(base_currency).code if base_currency is not None else None
-    return AgingReport(as_of, buckets.basis, labels, tuple(rows), base_code)
+    return AgingReport(as_of, buckets.basis, labels, rows, base_code)
 
 
 _ZERO = Decimal(0)
@@ -435,9 +418,39 @@ class _Cells:
             code = self.codes[spelled] = self.currency(spelled).code
         return (group, code)
 
-    def add(self, cell: BucketTotal | RowTotal | MinorRowTotal) -> None:
-        if isinstance(cell, MinorRowTotal):
-            self._add_minor(cell)
+    def add_all(self, totals: Iterable[BucketTotal | RowTotal | MinorRowTotal]) -> None:
+        """Add every cell or row; ``MinorRowTotal``s (tens of thousands from one
+        query) take an inlined path."""
+        width, ints, counts, codes = len(self.labels), self.ints, self.counts, self.codes
+        for cell in totals:
+            if type(cell) is not MinorRowTotal:
+                self._add_decimal(cell)  # a subclass of MinorRowTotal, if any, too
+                continue
+            group, spelled, count, cells = cell
+            if len(cells) != width:
+                raise InvalidInput(
+                    f"aging row for group {group!r} has {len(cells)} bucket sums "
+                    f"for {width} buckets",
+                    group=group,
+                )
+            code = codes.get(spelled)
+            row_key = (group, code) if code is not None else self._key(group, spelled)
+            minor = (
+                tuple(0 if c is None else c for c in cells)
+                if None in cells
+                else cast("tuple[int, ...]", cells)
+            )
+            known = ints.get(row_key)
+            if known is None:
+                ints[row_key] = minor
+                counts[row_key] = counts.get(row_key, 0) + count
+            else:
+                ints[row_key] = tuple(a + b for a, b in zip(known, minor, strict=True))
+                counts[row_key] += count
+
+    def _add_decimal(self, cell: BucketTotal | RowTotal | MinorRowTotal) -> None:
+        if isinstance(cell, MinorRowTotal):  # a subclass of it
+            self.add_all([MinorRowTotal(*cell)])
             return
         amounts = cell.amounts if isinstance(cell, RowTotal) else {cell.label: cell.amount}
         row_key = self._key(cell.group, cell.currency)
@@ -452,54 +465,62 @@ class _Cells:
             sums[at] = sums.get(at, _ZERO) + amount
         self.counts[row_key] = self.counts.get(row_key, 0) + cell.count
 
-    def _add_minor(self, row: MinorRowTotal) -> None:
-        if len(row.cells) != len(self.labels):
-            raise InvalidInput(
-                f"aging row for group {row.group!r} has {len(row.cells)} bucket sums "
-                f"for {len(self.labels)} buckets",
-                group=row.group,
-            )
-        code = self.codes.get(row.currency)
-        row_key = (row.group, code) if code is not None else self._key(row.group, row.currency)
-        cells = row.cells
-        minor = (
-            tuple(0 if c is None else c for c in cells)
-            if None in cells
-            else cast("tuple[int, ...]", cells)
-        )
-        known = self.ints.get(row_key)
-        counts = self.counts
-        if known is None:
-            self.ints[row_key] = minor
-            counts[row_key] = counts.get(row_key, 0) + row.item_count
-            return
-        self.ints[row_key] = tuple(a + b for a, b in zip(known, minor, strict=True))
-        counts[row_key] += row.item_count
+    def rows(
+        self, beside: Mapping[_RowKey, tuple[Decimal, Decimal]], base: _BaseRates | None
+    ) -> tuple[AgingRow, ...]:
+        """One row per (group, ISO code) with cells or beside amounts, sorted.
 
-    def row(self, row_key: _RowKey, currency: Currency) -> tuple[tuple[int, ...], int, int]:
-        """The row's sums in units of ``10 ** scale``, the scale, and its item count.
+        A row's sums are in its currency's minor units unless a ``Decimal`` sum
+        is finer (``_finer``). One pass over tens of thousands of rows: the
+        per-currency facts are looked up once."""
+        labels, ints, decimals, counts = self.labels, self.ints, self.decimals, self.counts
+        zeros = (0,) * len(labels)
+        nothing = (_ZERO, _ZERO)
+        per_code: dict[str, tuple[Currency, int, Currency | None, Decimal | None]] = {}
+        keys = set(counts)
+        keys.update(beside)
+        rows = []
+        for row_key in sorted(keys):
+            group, code = row_key
+            facts = per_code.get(code)
+            if facts is None:
+                unit = self.currency(code)
+                facts = per_code[code] = (
+                    unit,
+                    -unit.minor_units,
+                    None if base is None else base.base,
+                    None if base is None else base.rate(unit),
+                )
+            unit, scale, base_unit, rate = facts
+            minor = ints.get(row_key, zeros)
+            if type(sum(minor)) is not int:  # a float or Decimal among them
+                raise InvalidInput(f"aging row {group!r}: bucket sums must be integers")
+            if row_key in decimals:
+                minor, scale = self._finer(minor, scale, decimals[row_key], unit)
+            cash, credits = beside.get(row_key, nothing)
+            rows.append(
+                AgingRow(
+                    group, code, labels, minor, scale, counts.get(row_key, 0), cash, credits,
+                    unit, base_unit, rate,
+                )
+            )  # fmt: skip
+        return tuple(rows)
 
-        The scale is the currency's minor unit unless a ``Decimal`` sum is finer."""
-        scale = -currency.minor_units
-        ints = self.ints.get(row_key)
-        decimals = self.decimals.get(row_key)
-        count = self.counts.get(row_key, 0)
-        if ints is not None and type(sum(ints)) is not int:  # a float or Decimal among them
-            raise InvalidInput(f"aging row {row_key[0]!r}: bucket sums must be integers")
-        if decimals is None:
-            return (ints if ints is not None else (0,) * len(self.labels)), scale, count
+    @staticmethod
+    def _finer(
+        minor: tuple[int, ...], scale: int, decimals: Mapping[int, Decimal], unit: Currency
+    ) -> tuple[tuple[int, ...], int]:
+        """``minor`` (at ``scale``) plus exact ``Decimal`` sums by label position, at the
+        finest scale any of them needs."""
         for amount in decimals.values():
             if not amount.is_finite():
-                Money(amount, currency)  # raises the one error for a non-finite amount
-        finest = min((int(a.as_tuple().exponent) for a in decimals.values()), default=scale)
-        fine = min(scale, finest)
+                Money(amount, unit)  # raises the one error for a non-finite amount
+        fine = min([scale, *(int(a.as_tuple().exponent) for a in decimals.values())])
         up = 10 ** (scale - fine)
-        base = ints if ints is not None else (0,) * len(self.labels)
-        minor = tuple(
+        return tuple(
             m * up + (int(decimals[i].scaleb(-fine, _EXACT)) if i in decimals else 0)
-            for i, m in enumerate(base)
-        )
-        return minor, fine, count
+            for i, m in enumerate(minor)
+        ), fine
 
 
 def _sum_beside(unapplied: Iterable[Unapplied]) -> dict[_RowKey, tuple[Decimal, Decimal]]:
