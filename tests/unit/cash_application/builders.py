@@ -24,6 +24,7 @@ def item(
     rf: str | None = None,
     discount: str | None = None,
     discount_date: date | None = None,
+    issued: date = ISSUED,
 ) -> OpenItem:
     return OpenItem(
         id=item_id,
@@ -32,7 +33,7 @@ def item(
         currency="USD",
         open_amount=Decimal(amount),
         original_amount=Decimal(amount),
-        issue_date=ISSUED,
+        issue_date=issued,
         due_date=due,
         po_number=po,
         rf_reference=rf,

@@ -118,7 +118,9 @@ def test_an_exact_amount_confirms_a_truncated_payer_name() -> None:
 
 def test_a_truncated_name_without_a_matching_amount_is_not_confirmed() -> None:
     ctx = context(item(10, 1, "INV-1", "1234.56"), item(11, 1, "INV-2", "80.00"))
-    decision = match_receipt(receipt("1234.00", payer="ACME CORPORATION INTERNA"), ctx)
+    # 1234.00 (0.56 short of INV-1) would now be confirmed: a write-off fit among two
+    # invoices is unlikely by chance (test_calibration); 1200.00 fits nothing
+    decision = match_receipt(receipt("1200.00", payer="ACME CORPORATION INTERNA"), ctx)
     assert not decision.auto
     assert "the amount confirms the payer name" not in decision.explanation
 
@@ -177,9 +179,11 @@ def test_a_wire_fee_combination_that_is_not_unique_is_only_suggested() -> None:
 
 
 def test_a_round_confidence_reaches_the_threshold() -> None:
-    ctx = context(item(10, 2, "INV-1", "300.00"), item(11, 2, "INV-2", "450.00"))
-    decision = match_receipt(receipt("750.00", payer="Globex Trading GmbH"), ctx)
-    assert decision.auto and decision.confidence == 0.90  # 0.95 - 0.05, not 0.8999…
+    ctx = context(item(10, 1, "INV-1", "1000.00"))
+    decision = match_receipt(receipt("996.00", account="ACCT1"), ctx, KNOWN)
+    # 0.97 - 0.05 (near a write-off) - 0.02 (the write-off): 0.90, not 0.8999…
+    # (the example before, a name confirmed by the amount, now starts from 0.97)
+    assert decision.auto and decision.confidence == 0.90
 
 
 # -- building blocks --------------------------------------------------------
@@ -230,13 +234,24 @@ def test_fast_number_parts_agree_with_the_definition(number: str) -> None:
 
 
 def test_an_excess_nearly_paying_a_forgotten_invoice_goes_to_review() -> None:
+    ctx = context(item(10, 1, "INV-1", "5000.00"), item(11, 1, "INV-2", "80.50"))
+    decision = match_receipt(receipt("5080.33", text="INV-1", account="ACCT1"), ctx, KNOWN)
+    assert not decision.auto
+    assert "nearly equals unquoted INV-2" in decision.explanation
+
+
+def test_an_excess_paying_a_forgotten_invoice_less_its_late_discount_is_applied() -> None:
+    # INV-1 has no discount terms, so the 1.64 short can only be INV-2's discount, taken
+    # late: applied with an unearned-discount deduction (it went to review before)
     ctx = context(
         item(10, 1, "INV-1", "5000.00"),
         item(11, 1, "INV-2", "81.97", discount="1.64", discount_date=date(2024, 3, 1)),
     )
     decision = match_receipt(receipt("5080.33", text="INV-1", account="ACCT1"), ctx, KNOWN)
-    assert not decision.auto
-    assert "nearly equals unquoted INV-2" in decision.explanation
+    assert decision.auto and allocations(decision) == {10: D("5000.00"), 11: D("80.33")}
+    assert [(a.kind.value, a.amount, a.reason_code) for a in decision.adjustments] == [
+        ("deduction", D("1.64"), "UNEARNED_DISCOUNT")
+    ]
 
 
 def test_an_excess_nearly_paying_two_forgotten_invoices_goes_to_review() -> None:

@@ -10,6 +10,14 @@ answer is ambiguous), after ``max_nodes`` steps, or when the optional
 ``out_of_time`` callback says so. ``complete`` tells whether every
 combination within the limits was examined: one solution from an incomplete
 search proves nothing about uniqueness.
+
+``find_anchored_combinations`` finds only the combinations holding at least one
+of a few ``anchors`` (say, the invoices falling due near the payment), each
+counted under its first anchor: a short walk from each anchor settles most
+searches, and, when asked (``meet``), the others meet in the middle (pair sums
+tabled once, then each anchor completed by an item, a pair, an item and a
+pair, or two pairs), a bounded amount of work whatever the amounts, where a
+walk among fifty invoices may need millions of steps.
 """
 
 from __future__ import annotations
@@ -165,3 +173,124 @@ def find_combinations(
     walk.walk(0, target, [])
     exhausted = walk.stopped and len(walk.solutions) < max_solutions
     return CombinationSearch(tuple(walk.solutions), not exhausted, walk.nodes)
+
+
+MEET_MAX_ITEMS = 5  # an anchor and up to two pairs: what the meet-in-the-middle search covers
+QUICK_NODES = 2_000  # steps walked from the anchors before meeting in the middle instead
+
+
+def _walk_from_anchors(
+    amounts: Sequence[int],
+    anchors: Sequence[int],
+    target: int,
+    max_items: int,
+    max_solutions: int,
+    max_nodes: int,
+) -> CombinationSearch:
+    """The anchored search as one walk per anchor (each combination under its first
+    anchor), within ``max_nodes`` steps in all."""
+    solutions: list[tuple[int, ...]] = []
+    nodes, used = 0, set()
+    for anchor in anchors:
+        used.add(anchor)
+        left = target - amounts[anchor]
+        if left == 0:
+            solutions.append((anchor,))
+        elif left > 0 and max_items > 1:
+            others = [p for p in range(len(amounts)) if p not in used]
+            search = find_combinations(
+                [amounts[p] for p in others],
+                left,
+                max_items - 1,
+                max_solutions - len(solutions),
+                max_nodes - nodes,
+            )
+            nodes += search.nodes
+            if not search.complete:
+                return CombinationSearch((), False, nodes)
+            solutions.extend(
+                tuple(sorted([anchor, *(others[q] for q in found)])) for found in search.solutions
+            )
+        if len(solutions) >= max_solutions:
+            break
+    return CombinationSearch(tuple(solutions[:max_solutions]), True, nodes)
+
+
+def find_anchored_combinations(
+    amounts: Sequence[int],
+    anchors: Sequence[int],
+    target: int,
+    max_items: int,
+    max_solutions: int = 2,
+    meet: bool = True,
+    quick_nodes: int = QUICK_NODES,
+) -> CombinationSearch:
+    """Combinations of at most ``max_items`` (up to ``MEET_MAX_ITEMS``) positive
+    ``amounts`` summing to ``target`` that hold at least one of the positions ``anchors``.
+
+    A walk from each anchor (``quick_nodes`` steps in all) settles most searches; when
+    it does not, and ``meet`` is set, the search is completed by meeting in the middle
+    (without ``meet``, or for more than ``MEET_MAX_ITEMS`` items, it is reported
+    incomplete).
+
+    Meeting in the middle: the sums of every pair of items are tabled
+    once, then each anchor is completed by nothing, one item, one pair, an item and a
+    pair, or two pairs (sets of pair sums are intersected rather than walked). A
+    combination is counted under the first of its anchors in ``anchors``. The work is
+    about (items² + anchors × items²) set operations whatever the amounts, where a
+    walk may need millions of steps among fifty invoices; ``nodes`` counts table
+    entries and probes.
+    """
+    if target <= 0 or max_items <= 0:
+        return CombinationSearch((), True, 0)
+    quick = _walk_from_anchors(amounts, anchors, target, max_items, max_solutions, quick_nodes)
+    if quick.complete or not meet or max_items > MEET_MAX_ITEMS:
+        return quick  # the common case: a few steps from each anchor settle it
+    count = len(amounts)
+    singles: dict[int, list[int]] = {}
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    for i in range(count):
+        first = amounts[i]
+        if not 0 < first < target:
+            continue
+        singles.setdefault(first, []).append(i)
+        for j in range(i + 1, count):
+            both = first + amounts[j]
+            if amounts[j] > 0 and both < target:
+                pairs.setdefault(both, []).append((i, j))
+    pair_sums = set(pairs)
+    nodes = count + len(pair_sums)
+    solutions: list[tuple[int, ...]] = []
+    used: set[int] = set()
+    for anchor in anchors:
+        used.add(anchor)
+        left = target - amounts[anchor]
+        found: list[tuple[int, ...]] = []
+        if left == 0:
+            found.append(())
+        elif left > 0 and max_items >= 2:
+            found += [(p,) for p in singles.get(left, ()) if p not in used]
+            if max_items >= 3:
+                found += [pq for pq in pairs.get(left, ()) if used.isdisjoint(pq)]
+            if max_items >= 4:
+                for p in range(count):
+                    if p in used or not 0 < amounts[p] < left:
+                        continue
+                    nodes += 1
+                    for q, r in pairs.get(left - amounts[p], ()):
+                        if p < q and q not in used and r not in used:
+                            found.append((p, q, r))
+            if max_items >= 5:
+                nodes += len(pair_sums)
+                for low in pair_sums.intersection([left - v for v in pair_sums]):
+                    for p, q in pairs[low]:
+                        if p in used or q in used:
+                            continue
+                        for r, t in pairs[left - low]:
+                            if q < r and r not in used and t not in used:
+                                found.append((p, q, r, t))
+        for rest in found:
+            solutions.append(tuple(sorted((anchor, *rest))))
+            if len(solutions) >= max_solutions:
+                return CombinationSearch(tuple(solutions), True, nodes)
+    return CombinationSearch(tuple(solutions), True, nodes)
