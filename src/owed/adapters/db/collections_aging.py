@@ -22,6 +22,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
@@ -311,7 +312,9 @@ class AgingQueries:
             .select_from(source)
             .where(
                 documents.c.company_id == self.company_id,
-                documents.c.kind == "credit_memo",
+                # a literal, not a bound parameter: SQLite uses the partial index
+                # ix_documents_credit_memos only when it can see the term matches
+                documents.c.kind == literal_column("'credit_memo'"),
                 *cond,
             )
             .group_by(group, documents.c.currency)

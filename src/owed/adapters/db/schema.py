@@ -266,6 +266,7 @@ documents = Table(
     Index(
         "ix_documents_credit_memos",
         "company_id",
+        "status",
         "customer_id",
         sqlite_where=text("kind = 'credit_memo'"),
         postgresql_where=text("kind = 'credit_memo'"),

@@ -17,7 +17,7 @@ open amount), from 0005, is dropped: the aging no longer reads it, and
 and due date. One index fewer holds ``open_minor``, which every payment
 changes.
 
-``ix_documents_credit_memos`` (company, customer) holds credit memos only
+``ix_documents_credit_memos`` (company, status, customer) holds credit memos only
 (partial on ``kind``, which never changes): the open credits shown beside
 the aging no longer scan every invoice.
 """
@@ -49,7 +49,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_documents_credit_memos",
         "documents",
-        ["company_id", "customer_id"],
+        ["company_id", "status", "customer_id"],
         postgresql_where=sa.text("kind = 'credit_memo'"),
         sqlite_where=sa.text("kind = 'credit_memo'"),
     )
