@@ -153,9 +153,6 @@ class RowSums:
         self.codes: dict[str, str] = {}  # currency as given -> ISO code, checked once
         self.currencies: dict[str, Currency] = {}
 
-    def keys(self) -> set[_RowKey]:
-        return set(self.counts)
-
     def currency(self, code: str) -> Currency:
         found = self.currencies.get(code)
         if found is None:
@@ -173,8 +170,8 @@ class RowSums:
         query) take an inlined path."""
         width, ints, counts, codes = len(self.labels), self.ints, self.counts, self.codes
         for cell in totals:
-            if type(cell) is not MinorRowTotal:
-                self._add_decimal(cell)  # a subclass of MinorRowTotal, if any, too
+            if not isinstance(cell, MinorRowTotal):
+                self._add_decimal(cell)
                 continue
             group, spelled, count, cells = cell
             if len(cells) != width:
@@ -198,10 +195,7 @@ class RowSums:
                 ints[row_key] = tuple(a + b for a, b in zip(known, minor, strict=True))
                 counts[row_key] += count
 
-    def _add_decimal(self, cell: BucketTotal | RowTotal | MinorRowTotal) -> None:
-        if isinstance(cell, MinorRowTotal):  # a subclass of it
-            self.add_all([MinorRowTotal(*cell)])
-            return
+    def _add_decimal(self, cell: BucketTotal | RowTotal) -> None:
         amounts = cell.amounts if isinstance(cell, RowTotal) else {cell.label: cell.amount}
         row_key = self._key(cell.group, cell.currency)
         sums = self.decimals.setdefault(row_key, {})
