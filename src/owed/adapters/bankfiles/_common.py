@@ -87,10 +87,16 @@ class Report:
 MAX_DIGITS = 18
 
 
+def ascii_digits(text: str) -> bool:
+    """True for a non-empty run of ASCII digits only: ``str.isdigit`` also accepts
+    superscripts and other scripts' digits, which ``int`` and ``Decimal`` refuse."""
+    return text.isascii() and text.isdigit()
+
+
 def digits(text: str, position: str, what: str, report: Report) -> int | None:
     """An unsigned integer made of ASCII digits only; ``None`` after a problem."""
     value = text.strip()
-    if not value or not (value.isascii() and value.isdigit()):
+    if not value or not ascii_digits(value):
         report.problem(position, f"{what} {text!r} is not a whole number")
         return None
     if len(value) > MAX_DIGITS:
@@ -103,7 +109,7 @@ def signed_digits(text: str, position: str, what: str, report: Report) -> int | 
     """An integer with an optional ``+``/``-`` sign; ``None`` after a problem."""
     value = text.strip()
     body = value[1:] if value[:1] in "+-" else value
-    if not body or not (body.isascii() and body.isdigit()):
+    if not body or not ascii_digits(body):
         report.problem(position, f"{what} {text!r} is not a whole number")
         return None
     if len(body) > MAX_DIGITS:
@@ -144,7 +150,7 @@ def make_date(year: int, month: int, day: int) -> date | None:
 def parse_date(text: str, fmt: str) -> date | None:
     """``YYMMDD``, ``MMDDYY``, ``YYYYMMDD`` (also called ``CCYYMMDD``); ``None`` if invalid."""
     value = text.strip()
-    if not (value.isascii() and value.isdigit()):
+    if not ascii_digits(value):
         return None
     if fmt == "YYMMDD" and len(value) == 6:
         return make_date(century(int(value[:2])), int(value[2:4]), int(value[4:6]))

@@ -28,6 +28,7 @@ from decimal import Decimal
 from lxml import etree
 
 from owed.adapters.bankfiles import camt_entries
+from owed.adapters.bankfiles._common import ascii_digits
 from owed.adapters.bankfiles._exact import Findings, currency_or_none, exact_amount
 from owed.adapters.bankfiles.camt_xml import (
     Element,
@@ -295,7 +296,7 @@ class _ReportReader:
             if block is None:
                 continue
             count = text(block, "NbOfNtries")
-            if count is not None and count.isdigit():
+            if count is not None and ascii_digits(count):
                 self.controls.append(
                     ControlCheck(
                         f"{where}/{element}/NbOfNtries",

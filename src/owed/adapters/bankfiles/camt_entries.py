@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from owed.adapters.bankfiles._common import ascii_digits
 from owed.adapters.bankfiles._exact import Findings, currency_or_none, exact_amount, swift_method
 from owed.adapters.bankfiles.camt_remittance import read_remittance
 from owed.adapters.bankfiles.camt_xml import Element, find, find_all, first_text, read_date, text
@@ -223,7 +224,7 @@ class EntryReader:
         for n, batch in enumerate(find_all(self.entry, "NtryDtls/Btch"), start=1):
             where = f"{self.position}/NtryDtls/Btch[{n}]"
             count = text(batch, "NbOfTxs")
-            if count and count.isdigit() and txs:
+            if count and ascii_digits(count) and txs:
                 checks.append(
                     ControlCheck(
                         where, "Btch/NbOfTxs = number of TxDtls", Decimal(count), Decimal(len(txs))

@@ -40,7 +40,14 @@ from datetime import date
 from decimal import Decimal
 
 from owed.adapters.bankfiles import x12_820
-from owed.adapters.bankfiles._common import Report, decimal_text, decode, digits, parse_date
+from owed.adapters.bankfiles._common import (
+    Report,
+    ascii_digits,
+    decimal_text,
+    decode,
+    digits,
+    parse_date,
+)
 from owed.domain.money import Currency
 from owed.domain.payments.statement import (
     Direction,
@@ -361,7 +368,7 @@ def _remittance(
                 f"RETURN {rec[3:6]} original trace {rec[6:21].strip()} {rec[35:79].strip()}".strip()
             )
         elif kind == "05":
-            sequence = int(rec[83:87]) if rec[83:87].isdigit() else len(payment_info) + 1
+            sequence = int(rec[83:87]) if ascii_digits(rec[83:87]) else len(payment_info) + 1
             payment_info.append((sequence, where, rec[3:83]))
         elif kind == "11":
             iat_name = rec[3:38].strip() or None

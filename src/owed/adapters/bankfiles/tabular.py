@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from owed.adapters.bankfiles._common import ascii_digits
 from owed.adapters.bankfiles._exact import Findings, currency_or_none, fit_currency
 from owed.adapters.bankfiles.detect import looks_like_csv, looks_like_zip
 from owed.domain.payments.statement import (
@@ -332,7 +333,7 @@ class _RowReader:
                 return date.fromisoformat(text[:10])
             if fmt in ("d/m/y", "m/d/y"):
                 parts = re.split(r"[/.\-]", text)
-                if len(parts) != 3 or not all(p.isdigit() for p in parts):
+                if len(parts) != 3 or not all(ascii_digits(p) for p in parts):
                     raise ValueError(text)
                 day, month = (parts[0], parts[1]) if fmt == "d/m/y" else (parts[1], parts[0])
                 year = int(parts[2]) + (2000 if len(parts[2]) == 2 else 0)

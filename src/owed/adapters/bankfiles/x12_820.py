@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from owed.adapters.bankfiles._common import (
     Report,
+    ascii_digits,
     century,
     currency_of,
     decimal_text,
@@ -174,7 +175,7 @@ def read_interchange(
 
 
 def _same_control(a: str, b: str) -> bool:
-    if a.isdigit() and b.isdigit():
+    if ascii_digits(a) and ascii_digits(b):
         return int(a) == int(b)
     return a == b
 
@@ -280,7 +281,7 @@ class _Envelope:
         count = seg.number - st.number + 1
         where = f"{self.prefix}{seg.position}"
         stated = seg.el(1)
-        if stated.isdigit() and len(stated) <= 10:
+        if ascii_digits(stated) and len(stated) <= 10:
             what = f"segment count of transaction set {st.el(2)}"
             self.report.control(where, what, Decimal(stated), Decimal(count))
         else:
@@ -315,7 +316,7 @@ class _Envelope:
 
     def _count(self, seg: Segment, what: str, computed: int) -> None:
         stated = seg.el(1)
-        if stated.isdigit() and len(stated) <= 10:
+        if ascii_digits(stated) and len(stated) <= 10:
             where = f"{self.prefix}{seg.position}"
             self.report.control(where, what, Decimal(stated), Decimal(computed))
         else:
