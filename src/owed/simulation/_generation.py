@@ -204,7 +204,10 @@ class Builder:
             dates = [self.items[i].discount_date or pay.value_date for i in with_terms]
             earliest = max(self.items[i].issue_date for i in pay.items) + timedelta(days=1)
             on_time = max(earliest, min(dates) - timedelta(days=rng.randint(0, 8)))
-            pay.value_date = max(dates) + timedelta(days=rng.randint(8, 25)) if late else on_time
+            # late or not, never before the newest invoice paid was issued
+            pay.value_date = (
+                max(earliest, max(dates) + timedelta(days=rng.randint(8, 25))) if late else on_time
+            )
             pay.discounted = True
             pay.stories.append("late discount" if late else "discount")
         elif rng.random() < p.short_share:

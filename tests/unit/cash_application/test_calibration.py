@@ -273,18 +273,45 @@ def _many(near_due: date, others_due: date, count: int = 24) -> MatchContext:
 
 def test_a_wire_near_one_of_many_invoices_may_be_chance() -> None:
     ctx = _many(near_due=date(2024, 1, 15), others_due=date(2024, 3, 31))
-    paid = receipt("980.00", account="ACCT1", method=Method.WIRE)
+    paid = receipt("980.53", account="ACCT1", method=Method.WIRE)  # 19.47 short: not a whole fee
     decision = match_receipt(paid, ctx, KNOWN)
     assert not decision.auto
     assert "one within 50.00 of the amount may be chance" in decision.explanation
 
 
-def test_a_wire_near_the_one_of_many_invoices_due_near_the_payment_is_applied() -> None:
-    ctx = _many(near_due=date(2024, 3, 31), others_due=date(2024, 1, 15))
+def test_a_wire_short_of_one_of_many_invoices_by_a_whole_fee_is_applied() -> None:
+    # 25 invoices × 51 whole fees (0.00 to 50.00) is far below 98,000 cents: hardly chance
+    ctx = _many(near_due=date(2024, 1, 15), others_due=date(2024, 3, 31))
     paid = receipt("980.00", account="ACCT1", method=Method.WIRE)
     decision = match_receipt(paid, ctx, KNOWN)
     assert decision.auto and allocations(decision) == {10: D("980.00")}
     assert kinds(decision) == [("bank_fee", D("20.00"), 10, None)]
+
+
+def test_of_several_invoices_a_wire_nearly_equals_the_one_short_by_whole_units_is_chosen() -> None:
+    ctx = context(
+        item(10, 1, "INV-1", "1000.00"),
+        item(11, 1, "INV-2", "1012.47"),
+        item(12, 1, "INV-3", "9000.00"),
+    )
+    paid = receipt("985.00", account="ACCT1", method=Method.WIRE)  # 15.00 and 27.47 short
+    decision = match_receipt(paid, ctx, KNOWN)
+    assert decision.auto and allocations(decision) == {10: D("985.00")}
+    assert "only INV-1 by whole units" in decision.explanation
+
+
+def test_two_invoices_a_wire_falls_short_of_by_whole_units_are_not_chosen_between() -> None:
+    ctx = context(item(10, 1, "INV-1", "1000.00"), item(11, 1, "INV-2", "1010.00"))
+    decision = match_receipt(receipt("985.00", account="ACCT1", method=Method.WIRE), ctx, KNOWN)
+    assert not decision.auto
+
+
+def test_a_wire_near_the_one_of_many_invoices_due_near_the_payment_is_applied() -> None:
+    ctx = _many(near_due=date(2024, 3, 31), others_due=date(2024, 1, 15))
+    paid = receipt("980.53", account="ACCT1", method=Method.WIRE)  # not a whole fee
+    decision = match_receipt(paid, ctx, KNOWN)
+    assert decision.auto and allocations(decision) == {10: D("980.53")}
+    assert kinds(decision) == [("bank_fee", D("19.47"), 10, None)]
     assert "falls due within 15 days of the payment" in decision.explanation
 
 
@@ -377,3 +404,90 @@ def test_the_anchored_search_without_meeting_in_the_middle_may_stop_short() -> N
     assert not stopped.complete
     met = find_anchored_combinations(amounts, [39], 5_080, 5, max_solutions=10**6, quick_nodes=10)
     assert met.complete and set(met.solutions) == _brute_force(amounts, [39], 5_080, 5)
+
+
+# -- garbled references the amount settles (session of 12-03 night) ------------
+
+
+def test_of_two_invoices_one_edit_from_a_structured_reference_the_amount_picks_one() -> None:
+    # "INV-12489" is one character from both INV-124889 and INV-192489 of the payer
+    ctx = context(item(10, 1, "INV-124889", "146.05"), item(11, 1, "INV-192489", "3986.47"))
+    line = RemittanceLine(reference="INV-12489", paid=D("146.05"), invoice_amount=D("146.05"))
+    decision = match_receipt(receipt("146.05", lines=(line,), account="ACCT1"), ctx, KNOWN)
+    assert decision.auto and allocations(decision) == {10: D("146.05")}
+
+
+def test_two_invoices_one_edit_away_with_the_line_amount_are_not_chosen_between() -> None:
+    ctx = context(item(10, 1, "INV-124889", "146.05"), item(11, 1, "INV-192489", "146.05"))
+    line = RemittanceLine(reference="INV-12489", paid=D("146.05"))
+    decision = match_receipt(receipt("146.05", lines=(line,), account="ACCT1"), ctx, KNOWN)
+    assert not decision.auto
+
+
+def test_a_slip_across_prefix_and_digits_is_read_when_the_line_amount_confirms_it() -> None:
+    ctx = context(item(10, 1, "INV-110137", "812.40"), item(11, 1, "INV-100300", "99.10"))
+    lines = (
+        RemittanceLine(reference="IN1V10137", paid=D("812.40")),  # letters and digits swapped
+        RemittanceLine(reference="INV-00300", paid=D("99.10")),  # too short to read alone
+    )
+    decision = match_receipt(receipt("911.50", lines=lines, account="ACCT1"), ctx, KNOWN)
+    assert decision.auto and allocations(decision) == {10: D("812.40"), 11: D("99.10")}
+    assert "'IN1V10137' read as INV-110137" in decision.explanation
+
+
+def test_a_slip_is_not_read_when_the_line_amount_differs() -> None:
+    ctx = context(item(10, 1, "INV-110137", "812.40"), item(11, 1, "INV-300000", "5.00"))
+    line = RemittanceLine(reference="IN1V10137", paid=D("800.00"))
+    decision = match_receipt(receipt("800.00", lines=(line,), account="ACCT1"), ctx, KNOWN)
+    assert "read as INV-110137" not in decision.explanation
+
+
+# -- the rest of a wire: an unquoted invoice less a whole fee -------------------
+
+
+def test_the_rest_of_a_wire_is_the_one_unquoted_invoice_less_a_whole_fee() -> None:
+    ctx = context(
+        item(10, 1, "INV-1", "1200.00", due=date(2024, 3, 1)),
+        item(11, 1, "INV-2", "3417.55"),
+        item(12, 1, "INV-3", "910.13"),
+    )
+    paid = receipt("4592.55", text="INV-1", account="ACCT1", method=Method.WIRE)  # 25.00 short
+    decision = match_receipt(paid, ctx, KNOWN)
+    assert decision.auto
+    assert allocations(decision) == {10: D("1200.00"), 11: D("3392.55")}
+    assert kinds(decision) == [("bank_fee", D("25.00"), 11, None)]
+
+
+def test_the_rest_short_of_an_unquoted_invoice_by_odd_cents_is_reviewed() -> None:
+    ctx = context(item(10, 1, "INV-1", "1200.00"), item(11, 1, "INV-2", "3417.55"))
+    paid = receipt("4593.08", text="INV-1", account="ACCT1", method=Method.WIRE)  # 24.47 short
+    assert not match_receipt(paid, ctx, KNOWN).auto
+
+
+def test_the_rest_less_a_whole_fee_is_not_taken_on_an_ach_payment() -> None:
+    ctx = context(item(10, 1, "INV-1", "1200.00"), item(11, 1, "INV-2", "3417.55"))
+    paid = receipt("4592.55", text="INV-1", account="ACCT1", method=Method.ACH)
+    assert not match_receipt(paid, ctx, KNOWN).auto
+
+
+# -- an unknown payer: the quoted and the unquoted invoice confirm each other ----
+
+
+def test_a_quoted_invoice_and_the_unquoted_rest_equal_to_the_cent_confirm_the_reference() -> None:
+    ctx = context(item(10, 1, "INV-104417", "700.00"), item(11, 1, "INV-104999", "250.25"))
+    decision = match_receipt(receipt("950.25", text="INV-104417"), ctx)  # no payer evidence
+    assert decision.auto and allocations(decision) == {10: D("700.00"), 11: D("250.25")}
+    assert "neither the payer nor the amount" not in decision.explanation
+
+
+def test_a_quoted_invoice_with_an_unexplained_excess_and_no_payer_is_not_applied() -> None:
+    ctx = context(item(10, 1, "INV-104417", "700.00"), item(11, 1, "INV-104999", "250.25"))
+    assert not match_receipt(receipt("951.00", text="INV-104417"), ctx).auto
+
+
+def test_an_unknown_payer_s_one_character_slip_is_read_when_the_amount_equals_the_balance() -> None:
+    ctx = context(item(10, 1, "INV-104417", "700.00"), item(11, 2, "INV-555555", "80.00"))
+    decision = match_receipt(receipt("700.00", text="Invoice #104471"), ctx)  # swapped digits
+    assert decision.auto and allocations(decision) == {10: D("700.00")}
+    assert "'104471' read as INV-104417 (one character differs)" in decision.explanation
+    assert not match_receipt(receipt("690.00", text="Invoice #104471"), ctx).auto

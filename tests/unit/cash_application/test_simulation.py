@@ -26,6 +26,20 @@ def test_the_default_profile_contains_every_kind_of_mess() -> None:
     assert any(t is None for t in scenario.truth.values())  # payments that belong to no one
 
 
+def test_no_payment_is_dated_before_an_invoice_it_pays_was_issued() -> None:
+    # a payment taking its discounts late used to be dated from the discount dates alone
+    scenario = generate(Profile(customers=600, open_items=3_000, receipts=2_000), seed=11)
+    issued = {i.id: i.issue_date for i in scenario.open_items}
+    late = 0
+    for receipt in scenario.receipts:
+        truth = scenario.truth[receipt.id]
+        if truth is None or not truth.allocations:
+            continue
+        assert receipt.value_date > max(issued[i] for i in truth.allocations), receipt.id
+        late += "late discount" in truth.kind
+    assert late > 20  # the case that was wrong is well represented
+
+
 def test_a_small_scenario_is_applied_accurately_and_conserves() -> None:
     scenario = generate(SMALL, seed=11)
     opening = {i.id: i.open_amount for i in scenario.open_items}

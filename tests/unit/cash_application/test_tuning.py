@@ -171,11 +171,23 @@ def test_a_wire_fee_combination_that_is_not_unique_is_only_suggested() -> None:
     ctx = context(
         item(10, 1, "INV-1", "1800.00"),
         item(11, 1, "INV-2", "2631.79"),
-        item(12, 1, "INV-3", "2640.00"),
+        item(12, 1, "INV-3", "2641.79"),
     )
-    paid = receipt("4411.79", account="ACCT1", method=Method.WIRE)
+    paid = receipt("4411.79", account="ACCT1", method=Method.WIRE)  # 20.00 or 30.00 short
     decision = match_receipt(paid, ctx, KNOWN)
     assert not decision.auto and len(decision.suggestions) == 2
+
+
+def test_of_two_wire_fee_combinations_the_one_short_by_whole_units_is_applied() -> None:
+    ctx = context(
+        item(10, 1, "INV-1", "1800.00"),
+        item(11, 1, "INV-2", "2631.79"),
+        item(12, 1, "INV-3", "2640.00"),
+    )
+    paid = receipt("4411.79", account="ACCT1", method=Method.WIRE)  # 20.00 or 28.21 short
+    decision = match_receipt(paid, ctx, KNOWN)
+    assert decision.auto and allocations(decision) == {10: D("1800.00"), 11: D("2611.79")}
+    assert "in whole units" in decision.explanation
 
 
 def test_a_round_confidence_reaches_the_threshold() -> None:

@@ -88,6 +88,7 @@ DUPLICATE_CAP = 0.6
 NEAR_DISCOUNT, NEAR_FEE, NEAR_WRITE_OFF = 0.03, 0.04, 0.05
 NEAR_LATE_DISCOUNT = 0.03  # the discount itself is booked as unearned by the difference rule
 NET_PENALTY, NET_FEE_PENALTY = 0.04, 0.05  # combinations after discounts / after a wire fee
+WHOLE_FEE_PENALTY = 0.03  # after a wire fee in whole units, under its own chance test
 SLACK_CHANCE_LIMIT = 0.2  # expected chance fits allowed when a fee widens the target
 SLACK_MAX_ITEMS = 3  # invoices in one combination paid less a fee
 CHANCE_LIMIT = (
@@ -274,6 +275,7 @@ class AmountRule:
         slack: Decimal = Decimal(0),
         anchored: int | None = None,
         chance: float = CHANCE_LIMIT,
+        whole: bool = False,
     ) -> tuple[list[list[int]], bool, bool]:
         """Combinations that fit, whether one could fit by chance among so many items, and
         whether the fits found are all there are.
@@ -282,7 +284,9 @@ class AmountRule:
         the amount by up to that much (a wire fee); ``anchored``: only combinations
         holding one of the last ``anchored`` candidates count, searched to the end
         (``find_anchored_combinations``) when a unique one could be trusted; ``chance``:
-        the subsets searched per minor unit of the amount above which a fit may be chance.
+        the subsets searched per minor unit of the amount above which a fit may be chance;
+        ``whole``: the sum exceeds the amount by whole currency units only (a bank fee), so
+        a chance fit has ``slack`` / unit + 1 sums to land on, not ``slack`` + 1.
         """
         settings = state.settings
         candidates = candidates[: settings.combination_candidates]
@@ -295,6 +299,7 @@ class AmountRule:
             currency.to_minor(state.available(i) - less.get(i, Decimal(0))) for i in candidates
         ]
         target, spare = currency.to_minor(state.pending), currency.to_minor(slack)
+        step = currency.to_minor(Decimal(1)) if whole else 1
         most = settings.combination_max_items if not spare else SLACK_MAX_ITEMS
         subsets = sum(math.comb(len(candidates), k) for k in range(smallest, most + 1))
         if anchored is not None:  # only combinations holding one of the last ``anchored``
@@ -302,7 +307,7 @@ class AmountRule:
             subsets -= sum(math.comb(older, k) for k in range(smallest, most + 1))
         limit = chance * target
         if spare:
-            limit = SLACK_CHANCE_LIMIT * target / (spare + 1)
+            limit = SLACK_CHANCE_LIMIT * target / (spare // step + 1)
         budget = settings.combination_max_nodes
         if subsets > limit:  # only suggestions can come of it: search less
             budget = min(budget, CHANCY_NODES)
@@ -320,6 +325,7 @@ class AmountRule:
                 max_nodes=budget,
                 out_of_time=out_of_time,
                 slack=spare,
+                step=step,
             )
         else:
             search = find_anchored_combinations(
@@ -400,7 +406,11 @@ class AmountRule:
 
     def _net(self, state: MatchState, candidates: list[int], plain: list[list[int]]) -> bool:
         """One combination that fits once its items' discounts are taken (in time or late),
-        and on a wire also after a bank fee; the difference rule books the discounts."""
+        and on a wire also after a bank fee; the difference rule books the discounts.
+
+        Banks charge fees in whole currency units (10.00, 25.00): a fit short by a whole
+        number of units is looked for first, under a chance test that counts only those
+        sums (measured on seeds 11–13: see ``WHOLE_FEE``)."""
         if plain:
             return False
         index, receipt, settings = state.context.index, state.receipt, state.settings
@@ -409,18 +419,23 @@ class AmountRule:
             for i in candidates
             if index.items[i].discount_amount
         }
-        tries: list[tuple[dict[int, Decimal] | None, Decimal, str]] = []
+        tries: list[tuple[dict[int, Decimal] | None, Decimal, bool, str]] = []
         if net:
-            tries.append((net, Decimal(0), " after their discounts"))
+            tries.append((net, Decimal(0), False, " after their discounts"))
         if receipt.method is Method.WIRE:
-            tries.append((None, settings.bank_fee_max, " less a wire fee"))
+            fee = settings.bank_fee_max
+            tries.append((None, fee, True, " less a wire fee in whole units"))
+            tries.append((None, fee, False, " less a wire fee"))
             if net:
-                tries.append((net, settings.bank_fee_max, " after discounts and a wire fee"))
-        for discounts, slack, why in tries:
-            fits, chancy, exhaustive = self._combinations(state, candidates, discounts, slack)
+                tries.append((net, fee, True, " after discounts and a wire fee in whole units"))
+                tries.append((net, fee, False, " after discounts and a wire fee"))
+        for discounts, slack, whole, why in tries:
+            fits, chancy, exhaustive = self._combinations(
+                state, candidates, discounts, slack, whole=whole
+            )
             if discounts is not None:
                 fits = [f for f in fits if any(i in discounts for i in f)]
-            penalty = NET_PENALTY if not slack else NET_FEE_PENALTY
+            penalty = NET_PENALTY if not slack else WHOLE_FEE_PENALTY if whole else NET_FEE_PENALTY
             if fits and not chancy:  # one fit is applied; several become suggestions
                 taken = frozenset(i for f in fits for i in f if discounts and i in discounts)
                 return self._choose(state, fits, penalty, why, not slack, exhaustive, taken)
@@ -453,6 +468,8 @@ class AmountRule:
                 fits.append([item_id])
                 penalty = max(penalty, NEAR_WRITE_OFF)
                 window = max(window, settings.write_off_tolerance(state.available(item_id)))
+        if len(fits) > 1 and fee and not discounted:
+            fits = self._whole_fee_fits(state, fits)
         if len(fits) == 1:
             item_id = fits[0][0]
             item = state.context.index.items[item_id]
@@ -469,6 +486,20 @@ class AmountRule:
             return False
         why = " after a difference"
         return self._choose(state, fits, penalty, why, discounted=frozenset(discounted))
+
+    def _whole_fee_fits(self, state: MatchState, fits: list[list[int]]) -> list[list[int]]:
+        """Of several items a wire falls short of, the only one short by a fee in whole
+        currency units (banks charge 10.00 or 25.00, not 13.47); all of them otherwise."""
+        whole = []
+        for fit in fits:
+            gap = state.available(fit[0]) - state.pending
+            if gap <= state.settings.bank_fee_max and gap == gap.to_integral_value():
+                whole.append(fit)
+        if len(whole) != 1:
+            return fits
+        number = state.context.index.items[whole[0][0]].number
+        state.note(f"of {len(fits)} invoices the wire nearly equals, only {number} by whole units")
+        return whole
 
     def _near_confidence(
         self,
@@ -491,12 +522,14 @@ class AmountRule:
         fit, settings = [item_id], state.settings
         if exact:
             return confirmed(state, fit, True)
-        if not self._near_by_chance(state, len(candidates), window):
+        gap = state.available(item_id) - state.pending
+        whole = fee and gap == gap.to_integral_value()  # banks charge whole units
+        if not self._near_by_chance(state, len(candidates), window, whole):
             return confirmed(state, fit, True, window)
         if (
             fee
             and self._timely(state, fit, frozenset())
-            and not self._near_by_chance(state, self._due_near(state, candidates), window)
+            and not self._near_by_chance(state, self._due_near(state, candidates), window, whole)
         ):
             number = state.context.index.items[item_id].number
             state.note(
@@ -517,12 +550,16 @@ class AmountRule:
         window = state.settings.due_window_days
         return sum(1 for i in candidates if abs((items[i].due_date - when).days) <= window)
 
-    def _near_by_chance(self, state: MatchState, items: int, window: Decimal) -> bool:
+    def _near_by_chance(
+        self, state: MatchState, items: int, window: Decimal, whole: bool = False
+    ) -> bool:
         """True when one of so many open items could lie within ``window`` above the amount
         by chance: items × (window in minor units + 1) above ``NEAR_CHANCE_LIMIT`` × the
-        amount in minor units (the test ``_combinations`` makes for a fee)."""
+        amount in minor units (the test ``_combinations`` makes for a fee). A ``whole``
+        gap (a fee in whole currency units) has window / unit + 1 values to land on."""
         money = Currency.of(state.receipt.currency)
-        spread = items * (money.to_minor(money.round(window, ROUND_DOWN)) + 1)
+        step = money.to_minor(Decimal(1)) if whole else 1
+        spread = items * (money.to_minor(money.round(window, ROUND_DOWN)) // step + 1)
         return spread > NEAR_CHANCE_LIMIT * money.to_minor(state.pending)
 
 

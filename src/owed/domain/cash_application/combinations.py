@@ -44,8 +44,10 @@ class _Walk:
         max_nodes: int,
         out_of_time: Callable[[], bool] | None,
         slack: int = 0,
+        step: int = 1,
     ) -> None:
         self.slack = slack
+        self.step = step
         self.values = [amount for amount, _ in amounts]  # ascending
         self.positions = [position for _, position in amounts]  # in the input
         self.max_items = max_items
@@ -83,7 +85,7 @@ class _Walk:
             if not self._skip(skipped - start):
                 return
             start = skipped
-        ceiling = left + self.slack
+        ceiling, step = left + self.slack, self.step
         positions, out_of_time, most = self.positions, self.out_of_time, self.max_nodes
         solutions, nodes = self.solutions, self.nodes
         for i in range(start, end):
@@ -93,6 +95,8 @@ class _Walk:
                 return
             if values[i] > ceiling:
                 break
+            if (values[i] - left) % step:
+                continue
             solutions.append(tuple(sorted([*chosen, positions[i]])))
             if len(solutions) >= self.max_solutions:
                 self.nodes, self.stopped = nodes, True
@@ -127,6 +131,8 @@ class _Walk:
             if amount > ceiling:
                 break
             if amount >= left:
+                if (amount - left) % self.step:
+                    continue
                 solutions.append(tuple(sorted([*chosen, positions[i]])))
                 if len(solutions) >= self.max_solutions:
                     self.nodes, self.stopped = nodes, True
@@ -160,16 +166,19 @@ def find_combinations(
     max_nodes: int = 200_000,
     out_of_time: Callable[[], bool] | None = None,
     slack: int = 0,
+    step: int = 1,
 ) -> CombinationSearch:
     """Combinations of at most ``max_items`` positive ``amounts`` summing to ``target``.
 
     With ``slack`` a sum up to ``target + slack`` fits too (one item short by a
-    fee); a combination is never extended past its first fitting item.
+    fee), and with ``step`` only a sum exceeding ``target`` by a multiple of it
+    (a fee in whole currency units); a combination is never extended past its
+    first fitting item.
     """
-    if target <= 0 or max_items <= 0 or slack < 0:
+    if target <= 0 or max_items <= 0 or slack < 0 or step < 1:
         return CombinationSearch((), True, 0)
     ordered = sorted((a, p) for p, a in enumerate(amounts) if 0 < a <= target + slack)
-    walk = _Walk(ordered, max_items, max_solutions, max_nodes, out_of_time, slack)
+    walk = _Walk(ordered, max_items, max_solutions, max_nodes, out_of_time, slack, step)
     walk.walk(0, target, [])
     exhausted = walk.stopped and len(walk.solutions) < max_solutions
     return CombinationSearch(tuple(walk.solutions), not exhausted, walk.nodes)

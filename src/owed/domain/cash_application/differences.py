@@ -59,7 +59,8 @@ from typing import Final
 
 from owed.domain.cash_application.model import AdjustmentKind, MatchSettings, OpenItem
 from owed.domain.cash_application.state import Line, MatchState
-from owed.domain.cash_application.unquoted import find_rest
+from owed.domain.cash_application.unquoted import find_rest, unquoted_items
+from owed.domain.money import Currency
 from owed.domain.payments.statement import Method
 
 _REASONS: Final[dict[str, str]] = {
@@ -242,6 +243,8 @@ class DifferenceRule:
             return
         excess = state.pending
         near = self._nearly_excess(state, excess)
+        if near and self._rest_less_fee(state, near, excess):
+            return
         name = state.context.customer_name(state.customer_id)
         state.adjust(AdjustmentKind.CUSTOMER_CREDIT, excess, None, "overpayment kept as credit")
         limit = state.receipt.amount * state.settings.credit_max_percent / Decimal(100)
@@ -288,6 +291,30 @@ class DifferenceRule:
                     found.append(item_id)
         return found
 
+    def _rest_less_fee(self, state: MatchState, near: list[int], excess: Decimal) -> bool:
+        """On a wire with free-text remittance, the one unquoted item the excess falls
+        short of by a fee in whole currency units (banks charge 10.00 or 25.00) is paid,
+        the fee on the newest item, when so few unquoted items could lie that close by
+        chance: items × (fee range in units + 1) at most the excess in minor units."""
+        receipt, settings = state.receipt, state.settings
+        if receipt.method is not Method.WIRE or receipt.remittance:
+            return False
+        index = state.context.index
+        whole = [
+            i
+            for i in near
+            if (gap := index.remaining[i] - excess) <= settings.bank_fee_max
+            and gap == gap.to_integral_value()
+        ]
+        if len(whole) != 1:
+            return False
+        money = Currency.of(receipt.currency)
+        unquoted = len(unquoted_items(state))
+        if unquoted * (int(settings.bank_fee_max) + 1) > money.to_minor(excess):
+            return False
+        self._take_rest(state, whole, net=True)
+        return True
+
     def _could_pay_unquoted(self, state: MatchState, excess: Decimal) -> bool:
         """True when some unquoted open item could be what the excess pays, less at most
         a deduction (``deduction_max_percent`` of its balance)."""
@@ -321,6 +348,7 @@ class DifferenceRule:
         if not net:
             for item_id in rest:
                 state.allocate(index.items[item_id], state.available(item_id), confidence, "")
+            state.amount_fits = True  # quoted and unquoted together equal it to the cent
             return
         for item_id in rest:
             state.lines.append(Line(index.items[item_id], Decimal(0), confidence, ""))

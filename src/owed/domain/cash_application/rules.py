@@ -23,6 +23,8 @@ import re
 from decimal import Decimal
 from typing import Protocol
 
+from rapidfuzz.distance import OSA
+
 from owed.domain.cash_application.amount import AmountRule
 from owed.domain.cash_application.combinations import find_combinations
 from owed.domain.cash_application.differences import DifferenceRule
@@ -52,7 +54,7 @@ from owed.domain.money import Currency
 from owed.domain.payments.statement import Method, RemittanceLine
 
 _TRAILING_DIGITS = re.compile(r"\d{5,}$")  # a number at the end of a garbled reference
-UNCONFIRMED_TYPO = 0.06  # a typo read without payer evidence (the amount must fit exactly)
+UNCONFIRMED_TYPO = 0.03  # a typo read without payer evidence (the amount must fit exactly)
 AGREEING_PAYER = 0.80  # payer evidence at least this sure counts as agreeing or conflicting
 CONFLICT_CAP = 0.75
 
@@ -111,6 +113,8 @@ class RemittanceRule:
                 return ours
         if not hits:  # the exact digits behind a garbled prefix beat a one-character reading
             hits = self._garbled_prefix(line, state, root)
+        if not hits and root is not None:
+            hits = self._garbled_whole(line, state, root)
         if not hits:
             expected = {a for a in (line.paid, line.invoice_amount) if a is not None}
             among = None
@@ -147,6 +151,26 @@ class RemittanceRule:
         if len(found) != 1:
             return []
         return [Hit(found[0], TYPO_LABELLED, line.reference, typo=True)]
+
+    def _garbled_whole(self, line: RemittanceLine, state: MatchState, root: int) -> list[Hit]:
+        """The payer group's invoice whose balance equals the line's paid or invoice
+        amount and whose whole number is one character from the reference: a slip
+        across prefix and digits (``IN1V10137`` for INV110137) or in a number too short
+        to read alone (``INV-00300`` for INV-100300). Only a unique fit counts."""
+        index, currency = state.context.index, state.receipt.currency
+        quoted = normalize_key(line.reference)
+        expected = {a for a in (line.paid, line.invoice_amount) if a is not None}
+        found = {
+            i
+            for c in state.context.family(root)
+            for amount in expected
+            for i in index.with_amount(c, amount)
+            if index.items[i].currency == currency
+            and OSA.distance(quoted, normalize_key(index.items[i].number), score_cutoff=1) == 1
+        }
+        if len(found) != 1:
+            return []
+        return [Hit(found.pop(), TYPO_LABELLED, line.reference, typo=True)]
 
     def _typo_of_payer(
         self, line: RemittanceLine, text: str, root: int, state: MatchState
@@ -223,12 +247,15 @@ class ReferenceRule:
             self._settled(state, exact)
             if exact:
                 return [h for h in exact if state.available(h.item_id) > 0]
-            typos = typo_hits(text, index, None, currency)
-            return [
+            typos = [
                 Hit(h.item_id, h.confidence - UNCONFIRMED_TYPO, h.quoted, typo=True)
-                for h in typos
+                for h in typo_hits(text, index, None, currency)
                 if index.remaining[h.item_id] == state.pending
             ]
+            for hit in typos:
+                number = index.items[hit.item_id].number
+                state.note(f"'{hit.quoted}' read as {number} (one character differs)")
+            return typos
         group = ctx.family(root)
         patterns = tuple(p for c in group for p in state.knowledge.patterns.get(c, ()))
         among = set(group)
