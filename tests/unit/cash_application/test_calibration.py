@@ -491,3 +491,53 @@ def test_an_unknown_payer_s_one_character_slip_is_read_when_the_amount_equals_th
     assert decision.auto and allocations(decision) == {10: D("700.00")}
     assert "'104471' read as INV-104417 (one character differs)" in decision.explanation
     assert not match_receipt(receipt("690.00", text="Invoice #104471"), ctx).auto
+
+
+# -- near fits: a discount in terms, and a fee in whole units --------------------
+
+
+def test_of_several_near_fits_the_one_short_by_its_discount_in_terms_is_applied() -> None:
+    ctx = context(
+        item(10, 1, "INV-1", "1000.00", discount="20.00", discount_date=SOON),
+        item(11, 1, "INV-2", "981.37"),  # 1.37 above the amount: a write-off could explain it
+    )
+    decision = match_receipt(receipt("980.00", account="ACCT1"), ctx, KNOWN)
+    assert decision.auto and allocations(decision) == {10: D("980.00")}
+    assert kinds(decision) == [("discount", D("20.00"), 10, None)]
+    assert "only INV-1 less the discount its terms allow" in decision.explanation
+
+
+def test_a_discount_fit_past_its_date_does_not_beat_another_near_fit() -> None:
+    ctx = context(
+        item(10, 1, "INV-1", "1000.00", discount="20.00", discount_date=PAST),
+        item(11, 1, "INV-2", "981.37"),
+    )
+    assert not match_receipt(receipt("980.00", account="ACCT1"), ctx, KNOWN).auto
+
+
+def test_five_invoices_paid_by_wire_less_a_whole_fee_are_found() -> None:
+    amounts = ("120.15", "1033.40", "87.99", "2410.07", "655.31")  # 4,306.92 in all
+    others = ("9120.00", "5400.55", "7771.71", "15000.00")
+    ctx = context(
+        *(item(10 + n, 1, f"INV-{10 + n}", a) for n, a in enumerate(amounts)),
+        *(item(20 + n, 1, f"INV-{20 + n}", a) for n, a in enumerate(others)),
+    )
+    paid = receipt("4281.92", account="ACCT1", method=Method.WIRE)  # 25.00 kept by the bank
+    decision = match_receipt(paid, ctx, KNOWN)
+    assert decision.auto and set(allocations(decision)) == {10, 11, 12, 13, 14}
+    assert [k[:2] for k in kinds(decision)] == [("bank_fee", D("25.00"))]
+
+
+def test_a_wire_short_by_late_discounts_and_a_whole_fee_books_both() -> None:
+    # 39.97 short: not a whole fee alone, but 14.97 of discounts taken late and 25.00
+    ctx = context(
+        item(10, 1, "INV-1", "748.65", discount="14.97", discount_date=PAST),
+        item(11, 1, "INV-2", "3853.46"),
+    )
+    paid = receipt("4562.14", text="INV-1 INV-2", account="ACCT1", method=Method.WIRE)
+    decision = match_receipt(paid, ctx, KNOWN)
+    assert decision.auto
+    assert sorted(k[:2] for k in kinds(decision)) == [
+        ("bank_fee", D("25.00")),
+        ("deduction", D("14.97")),
+    ]

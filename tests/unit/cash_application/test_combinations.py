@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from hypothesis import given, settings
@@ -39,6 +40,41 @@ def test_every_solution_sums_to_the_target(amounts: list[int], target: int, limi
     for solution in search.solutions:
         assert sum(amounts[p] for p in solution) == target
         assert len(solution) <= limit and len(set(solution)) == len(solution)
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=900), min_size=1, max_size=9),
+    st.integers(min_value=1, max_value=2500),
+    st.integers(min_value=0, max_value=300),
+    st.sampled_from([1, 7, 100]),
+)
+def test_with_a_step_only_sums_over_by_a_multiple_of_it_fit_and_all_of_them_do(
+    amounts: list[int], target: int, slack: int, step: int
+) -> None:
+    # a sum over the target by whole currency units (step = 100 minor units): a bank fee
+    search = find_combinations(amounts, target, 3, max_solutions=10_000, slack=slack, step=step)
+    found = set(search.solutions)
+    for solution in found:
+        over = sum(amounts[p] for p in solution) - target
+        assert 0 <= over <= slack and over % step == 0
+    # every fitting set is found unless a smaller fitting set is inside it (never extended)
+    for size in (1, 2, 3):
+        for combo in itertools.combinations(range(len(amounts)), size):
+            over = sum(amounts[p] for p in combo) - target
+            fits = 0 <= over <= slack and over % step == 0
+            smaller_fits = any(
+                0 <= sum(amounts[p] for p in part) - target <= slack
+                for k in range(1, size)
+                for part in itertools.combinations(combo, k)
+            )
+            if fits and not smaller_fits:
+                assert combo in found, combo
+
+
+def test_a_step_keeps_out_a_sum_over_by_odd_cents() -> None:
+    amounts = [1000_00, 1012_47, 999_37]
+    search = find_combinations(amounts, 985_00, 1, slack=50_00, step=100)
+    assert search.solutions == ((0,),)  # 15.00 over; 27.47 over is not a whole fee
 
 
 def _step_by_step(

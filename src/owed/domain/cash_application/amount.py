@@ -300,7 +300,7 @@ class AmountRule:
         ]
         target, spare = currency.to_minor(state.pending), currency.to_minor(slack)
         step = currency.to_minor(Decimal(1)) if whole else 1
-        most = settings.combination_max_items if not spare else SLACK_MAX_ITEMS
+        most = SLACK_MAX_ITEMS if spare and not whole else settings.combination_max_items
         subsets = sum(math.comb(len(candidates), k) for k in range(smallest, most + 1))
         if anchored is not None:  # only combinations holding one of the last ``anchored``
             older = len(candidates) - anchored
@@ -468,6 +468,10 @@ class AmountRule:
                 fits.append([item_id])
                 penalty = max(penalty, NEAR_WRITE_OFF)
                 window = max(window, settings.write_off_tolerance(state.available(item_id)))
+        if len(fits) > 1 and discounted:
+            in_terms = self._discount_in_terms_fits(state, fits, discounted)
+            if len(in_terms) == 1:
+                fits, penalty = in_terms, NEAR_DISCOUNT
         if len(fits) > 1 and fee and not discounted:
             fits = self._whole_fee_fits(state, fits)
         if len(fits) == 1:
@@ -486,6 +490,27 @@ class AmountRule:
             return False
         why = " after a difference"
         return self._choose(state, fits, penalty, why, discounted=frozenset(discounted))
+
+    def _discount_in_terms_fits(
+        self, state: MatchState, fits: list[list[int]], discounted: set[int]
+    ) -> list[list[int]]:
+        """Of several items the amount nearly equals, the only one it equals to the cent
+        less the discount its terms still allow on the payment date (the others are near
+        by a fee or a write-off, which any amount can be); all of them otherwise."""
+        items, when = state.context.index.items, state.receipt.value_date
+        in_terms = [
+            f
+            for f in fits
+            if f[0] in discounted and discount_eligible(items[f[0]], when, state.settings)
+        ]
+        if len(in_terms) != 1:
+            return fits
+        number = items[in_terms[0][0]].number
+        state.note(
+            f"of {len(fits)} invoices the amount nearly equals, only {number} less the "
+            "discount its terms allow"
+        )
+        return in_terms
 
     def _whole_fee_fits(self, state: MatchState, fits: list[list[int]]) -> list[list[int]]:
         """Of several items a wire falls short of, the only one short by a fee in whole

@@ -84,6 +84,11 @@ def _unearned_booked(state: MatchState) -> bool:
     return any(a.reason_code == UNEARNED_DISCOUNT for a in state.adjustments)
 
 
+def _whole(amount: Decimal) -> bool:
+    """True for a whole number of currency units (what banks charge as a fee)."""
+    return amount == amount.to_integral_value()
+
+
 def discount_eligible(item: OpenItem, paid_on: date, settings: MatchSettings) -> bool:
     """True when the item's early-payment discount may still be taken on ``paid_on``."""
     if item.discount_amount is None or item.discount_date is None:
@@ -229,6 +234,9 @@ class DifferenceRule:
         receipt, settings = state.receipt, state.settings
         if receipt.method is not Method.WIRE or short > settings.bank_fee_max:
             return False
+        offered = sum((ln.item.discount_amount or Decimal(0) for ln in with_discount), Decimal(0))
+        if _whole(short - offered) and not _whole(short):  # banks charge whole units
+            return False
         when = receipt.value_date
         return not any(discount_eligible(ln.item, when, settings) for ln in with_discount)
 
@@ -303,8 +311,7 @@ class DifferenceRule:
         whole = [
             i
             for i in near
-            if (gap := index.remaining[i] - excess) <= settings.bank_fee_max
-            and gap == gap.to_integral_value()
+            if (gap := index.remaining[i] - excess) <= settings.bank_fee_max and _whole(gap)
         ]
         if len(whole) != 1:
             return False
