@@ -541,3 +541,26 @@ def test_a_wire_short_by_late_discounts_and_a_whole_fee_books_both() -> None:
         ("bank_fee", D("25.00")),
         ("deduction", D("14.97")),
     ]
+
+
+def test_a_fee_in_whole_units_costs_less_than_one_in_odd_cents() -> None:
+    ctx = context(item(10, 1, "INV-1", "1000.00"), item(11, 1, "INV-2", "2000.00"))
+    whole = receipt("980.00", text="INV-1", account="ACCT1", method=Method.WIRE)
+    odd = receipt("980.53", text="INV-1", account="ACCT1", method=Method.WIRE)
+    fee_whole, fee_odd = match_receipt(whole, ctx, KNOWN), match_receipt(odd, ctx, KNOWN)
+    assert kinds(fee_whole) == [("bank_fee", D("20.00"), 10, None)]
+    assert kinds(fee_odd) == [("bank_fee", D("19.47"), 10, None)]
+    assert fee_whole.confidence == round(fee_odd.confidence + 0.01, 6)
+
+
+def test_discounts_in_terms_and_late_in_one_payment_cost_one_penalty() -> None:
+    ctx = context(
+        item(10, 1, "INV-1", "1000.00", discount="20.00", discount_date=SOON),
+        item(11, 1, "INV-2", "500.00", discount="10.00", discount_date=PAST),
+        item(12, 1, "INV-3", "250.00", discount="5.00", discount_date=SOON),
+    )
+    one = match_receipt(receipt("980.00", text="INV-1", account="ACCT1"), ctx, KNOWN)
+    three = match_receipt(receipt("1715.00", text="INV-1 INV-2 INV-3", account="ACCT1"), ctx, KNOWN)
+    assert one.auto and three.auto
+    assert sorted(k[0] for k in kinds(three)) == ["deduction", "discount", "discount"]
+    assert three.confidence == one.confidence  # 0.97 - 0.01 once, not per invoice

@@ -79,9 +79,12 @@ def reason_from_text(text: str) -> str | None:
     return next((code for word, code in _REASONS.items() if word in upper), None)
 
 
-def _unearned_booked(state: MatchState) -> bool:
-    """True when the receipt already opened a deduction for a discount taken late."""
-    return any(a.reason_code == UNEARNED_DISCOUNT for a in state.adjustments)
+def _terms_taken(state: MatchState) -> bool:
+    """True when the receipt already took a discount: within terms, or late (a deduction)."""
+    return any(
+        a.kind is AdjustmentKind.DISCOUNT or a.reason_code == UNEARNED_DISCOUNT
+        for a in state.adjustments
+    )
 
 
 def _whole(amount: Decimal) -> bool:
@@ -127,7 +130,7 @@ class DifferenceRule:
             state.adjust(AdjustmentKind.WRITE_OFF, amount, item, why, reason)
             state.penalise(0.02, f"{amount} short on {item.number} written off ({why})")
         elif amount <= balance * settings.deduction_max_percent / Decimal(100):
-            again = reason == UNEARNED_DISCOUNT and _unearned_booked(state)
+            again = reason == UNEARNED_DISCOUNT and _terms_taken(state)
             state.adjust(AdjustmentKind.DEDUCTION, amount, item, why, reason)
             if again:  # one payment taking its discounts late is one difference
                 state.note(
@@ -140,6 +143,16 @@ class DifferenceRule:
         else:
             state.penalise(0.06, f"partial payment: {amount} of {item.number} stays open")
 
+    def _discount(self, state: MatchState, item: OpenItem, amount: Decimal, what: str) -> None:
+        """Book an early-payment discount within terms: 0.01, unless the receipt already
+        took a discount (in terms or late): one payment taking its terms is one difference."""
+        again = _terms_taken(state)
+        state.adjust(AdjustmentKind.DISCOUNT, amount, item, "early-payment discount")
+        if again:
+            state.note(f"{what} within terms")
+        else:
+            state.penalise(0.01, f"{what} within terms")
+
     def _claims(self, state: MatchState, line: Line) -> None:
         if not line.discount and not line.adjustment:  # nothing claimed (the common case)
             return
@@ -151,8 +164,7 @@ class DifferenceRule:
                 discount_eligible(item, state.receipt.value_date, state.settings)
                 and taken <= allowed
             ):
-                state.adjust(AdjustmentKind.DISCOUNT, taken, item, "early-payment discount")
-                state.penalise(0.01, f"discount {taken} on {item.number} taken within terms")
+                self._discount(state, item, taken, f"discount {taken} on {item.number} taken")
             else:
                 self._short(state, item, taken, UNEARNED_DISCOUNT, "discount taken after its date")
             residual -= taken
@@ -177,7 +189,8 @@ class DifferenceRule:
         if receipt.method is Method.WIRE and short <= settings.bank_fee_max:
             for line, residual in residuals:
                 state.adjust(AdjustmentKind.BANK_FEE, residual, line.item, "wire fee")
-            state.penalise(0.02, f"{short} short on a wire: bank fee")
+            # a fee in whole units is what banks charge: less doubt than odd cents
+            state.penalise(0.01 if _whole(short) else 0.02, f"{short} short on a wire: bank fee")
             state.amount_fits = True
             return
         if short <= settings.write_off_tolerance(balance):
@@ -219,8 +232,9 @@ class DifferenceRule:
         for line in with_discount:
             discount = line.item.discount_amount or Decimal(0)
             if discount_eligible(line.item, state.receipt.value_date, state.settings):
-                state.adjust(AdjustmentKind.DISCOUNT, discount, line.item, "early-payment discount")
-                state.penalise(0.01, f"discount {discount} on {line.item.number} within terms")
+                self._discount(
+                    state, line.item, discount, f"discount {discount} on {line.item.number}"
+                )
                 state.amount_fits = True
             else:
                 why = "discount taken after its date"
