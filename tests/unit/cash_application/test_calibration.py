@@ -249,6 +249,31 @@ def test_the_one_invoice_equal_to_the_amount_among_resembling_companies_is_appli
     assert "a company the payer name resembles" in decision.explanation
 
 
+def test_a_combination_of_one_resembling_company_names_the_payer() -> None:
+    ctx = _junipers(
+        item(10, 1, "INV-1", "500.00"),
+        item(11, 2, "INV-2", "1234.56"),
+        item(12, 2, "INV-3", "310.10"),
+        item(13, 2, "INV-4", "7000.00"),
+    )
+    decision = match_receipt(receipt("1544.66", payer="JUNIPER REPUBLIC"), ctx)
+    assert decision.auto and decision.customer_id == 2
+    assert allocations(decision) == {11: D("1234.56"), 12: D("310.10")}
+    assert "a company the payer name resembles" in decision.explanation
+
+
+def test_combinations_in_two_resembling_companies_are_not_chosen_between() -> None:
+    ctx = _junipers(
+        item(10, 1, "INV-1", "500.00"),
+        item(11, 2, "INV-2", "1234.56"),
+        item(12, 2, "INV-3", "310.10"),
+        item(13, 3, "INV-5", "1000.00"),
+        item(14, 3, "INV-6", "544.66"),
+    )
+    decision = match_receipt(receipt("1544.66", payer="JUNIPER REPUBLIC"), ctx)
+    assert not decision.auto and not decision.allocations
+
+
 def test_two_resembling_companies_with_the_amount_are_not_chosen_between() -> None:
     ctx = _junipers(
         item(10, 1, "INV-1", "500.00"),

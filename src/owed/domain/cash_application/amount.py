@@ -80,6 +80,7 @@ from owed.domain.cash_application.combinations import (
 from owed.domain.cash_application.confirmation import (
     AMOUNT_CONFIRMS_NAME,
     rival_fit,
+    strong_name,
 )
 from owed.domain.cash_application.state import MatchState
 from owed.domain.money import Currency
@@ -133,20 +134,22 @@ class AmountRule:
                 state.cap(CHANCY_CAP, "so many open invoices that a combination may be chance")
             why = " (combination, oldest first)"
             choose(state, fits, COMBINATION_PENALTY, why, exhaustive=exhaustive)
-        elif self._rival(state) or short_pay(state, candidates):
+        elif self._rival(state) or self._rival_combination(state) or short_pay(state, candidates):
             return
         elif not state.lines and not state.alternatives:
             name = state.context.customer_name(state.customer_id)
             state.note(f"no open invoice or combination of {name}'s equals {state.pending}")
 
-    def _open_items(self, state: MatchState) -> list[int]:
+    def _open_items(self, state: MatchState, customer_id: int | None = None) -> list[int]:
         """The group's open items in the receipt's currency issued by its value date, oldest first.
 
         An invoice issued after the payment cannot be what an unreferenced payment pays.
+        The group is the customer's (``customer_id``, else the receipt's).
         """
-        assert state.customer_id is not None
+        customer_id = state.customer_id if customer_id is None else customer_id
+        assert customer_id is not None
         index, receipt = state.context.index, state.receipt
-        family = state.context.family(state.customer_id)
+        family = state.context.family(customer_id)
         items, currency, when = index.items, receipt.currency, receipt.value_date
         found = [
             i
@@ -173,6 +176,36 @@ class AmountRule:
         state.allocate(item, state.available(item.id), confidence, "")
         state.rule, state.amount_fits = RULE, True
         return True
+
+    def _rival_combination(self, state: MatchState) -> bool:
+        """When the company the payer name resembles most has nothing the amount fits, the
+        one combination of open items equal to it, from a complete search that could hardly
+        fit by chance, among all the other companies the name resembles: it names the payer
+        (a name cut to the bank's field width often fits several companies)."""
+        payer, ctx = state.payer(), state.context
+        if payer is None or not payer.rivals or state.customer_id != payer.customer_id:
+            return False
+        if not strong_name(payer):
+            return False
+        found: list[list[int]] = []
+        for rival in dict.fromkeys(ctx.root(r) for r in payer.rivals):
+            if rival == ctx.root(payer.customer_id):
+                continue
+            fits, chancy, _ = self._combinations(state, self._open_items(state, rival))
+            if chancy and fits:
+                return False
+            found += fits
+        if len(found) != 1:
+            return False
+        owners = {ctx.index.items[i].customer_id for i in found[0]}
+        state.customer_id = ctx.root(min(owners)) if len(owners) > 1 else owners.pop()
+        state.customer_confidence = AMOUNT_CONFIRMS_NAME
+        name = ctx.customer_name(state.customer_id)
+        state.note(
+            f"the amount equals a combination of invoices of {name}, "
+            "a company the payer name resembles"
+        )
+        return choose(state, found, COMBINATION_PENALTY, " (combination, oldest first)")
 
     def _single(self, state: MatchState) -> bool:
         assert state.customer_id is not None

@@ -37,7 +37,7 @@ AMOUNT_CONFIRMS_NAME = 0.97  # a name-identified payer whose open items the amou
 _ZERO = Decimal(0)
 
 
-def _strong_name(payer: PayerGuess | None) -> bool:
+def strong_name(payer: PayerGuess | None) -> bool:
     if payer is None or not payer.by_name:
         return False
     strength = payer.confidence / AMBIGUOUS_NAME_FACTOR if payer.rivals else payer.confidence
@@ -48,7 +48,7 @@ def confirmed(state: MatchState, fit: list[int], exact: bool, window: Decimal = 
     """The customer confidence for ``fit``: raised to ``AMOUNT_CONFIRMS_NAME`` when the
     amount (exactly, or at most ``window`` below it) confirms a payer known by name."""
     payer, base = state.payer(), state.customer_confidence
-    if not exact or payer is None or not _strong_name(payer):
+    if not exact or payer is None or not strong_name(payer):
         return base
     index, pending, ctx = state.context.index, state.pending, state.context
     for rival in payer.rivals:
@@ -72,7 +72,7 @@ def rival_fit(state: MatchState) -> int | None:
     payer = state.payer()
     if payer is None or not payer.rivals or state.customer_id != payer.customer_id:
         return None
-    if not _strong_name(payer):
+    if not strong_name(payer):
         return None
     index, receipt, ctx = state.context.index, state.receipt, state.context
     found = [
