@@ -589,3 +589,14 @@ def test_discounts_in_terms_and_late_in_one_payment_cost_one_penalty() -> None:
     assert one.auto and three.auto
     assert sorted(k[0] for k in kinds(three)) == ["deduction", "discount", "discount"]
     assert three.confidence == one.confidence  # 0.97 - 0.01 once, not per invoice
+
+
+def test_an_invoice_of_a_resembling_company_less_its_discount_names_the_payer() -> None:
+    ctx = _junipers(
+        item(10, 1, "INV-1", "500.00"),
+        item(11, 2, "INV-2", "1234.50", discount="24.69", discount_date=SOON),
+    )
+    decision = match_receipt(receipt("1209.81", payer="JUNIPER REPUBLIC"), ctx)
+    assert decision.auto and decision.customer_id == 2
+    assert allocations(decision) == {11: D("1209.81")}
+    assert kinds(decision) == [("discount", D("24.69"), 11, None)]

@@ -179,33 +179,53 @@ class AmountRule:
 
     def _rival_combination(self, state: MatchState) -> bool:
         """When the company the payer name resembles most has nothing the amount fits, the
-        one combination of open items equal to it, from a complete search that could hardly
-        fit by chance, among all the other companies the name resembles: it names the payer
-        (a name cut to the bank's field width often fits several companies)."""
+        one fit among all the other companies the name resembles names the payer (a name
+        cut to the bank's field width often fits several companies): a combination of open
+        items equal to the amount, from a complete search that could hardly fit by chance,
+        or one item the amount equals to the cent less its early-payment discount."""
         payer, ctx = state.payer(), state.context
         if payer is None or not payer.rivals or state.customer_id != payer.customer_id:
             return False
         if not strong_name(payer):
             return False
         found: list[list[int]] = []
+        discounted: list[int] = []
         for rival in dict.fromkeys(ctx.root(r) for r in payer.rivals):
             if rival == ctx.root(payer.customer_id):
                 continue
-            fits, chancy, _ = self._combinations(state, self._open_items(state, rival))
+            candidates = self._open_items(state, rival)
+            fits, chancy, _ = self._combinations(state, candidates)
             if chancy and fits:
                 return False
             found += fits
-        if len(found) != 1:
+            discounted += [i for i in candidates if self._less_discount(state, i)]
+        if len(found) + len(discounted) != 1:
             return False
-        owners = {ctx.index.items[i].customer_id for i in found[0]}
+        fit = found[0] if found else discounted
+        owners = {ctx.index.items[i].customer_id for i in fit}
         state.customer_id = ctx.root(min(owners)) if len(owners) > 1 else owners.pop()
         state.customer_confidence = AMOUNT_CONFIRMS_NAME
         name = ctx.customer_name(state.customer_id)
+        if found:
+            state.note(
+                f"the amount equals a combination of invoices of {name}, "
+                "a company the payer name resembles"
+            )
+            return choose(state, found, COMBINATION_PENALTY, " (combination, oldest first)")
+        item = ctx.index.items[discounted[0]]
         state.note(
-            f"the amount equals a combination of invoices of {name}, "
-            "a company the payer name resembles"
-        )
-        return choose(state, found, COMBINATION_PENALTY, " (combination, oldest first)")
+            f"the amount equals {item.number} of {name} less its discount, a company the "
+            "payer name resembles"
+        )  # the difference rule books the discount (or, taken late, a deduction)
+        state.allocate(item, state.pending, AMOUNT_CONFIRMS_NAME - NET_PENALTY, "")
+        state.rule, state.amount_fits = RULE, True
+        return True
+
+    @staticmethod
+    def _less_discount(state: MatchState, item_id: int) -> bool:
+        """True when the amount is the item's balance less its early-payment discount."""
+        discount = state.context.index.items[item_id].discount_amount
+        return discount is not None and state.available(item_id) - discount == state.pending
 
     def _single(self, state: MatchState) -> bool:
         assert state.customer_id is not None
