@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from owed.domain.cash_application.amount_choice import CHANCY_CAP, RULE, choose, timely
 from owed.domain.cash_application.confirmation import confirmed
-from owed.domain.cash_application.differences import discount_eligible
+from owed.domain.cash_application.differences import discount_eligible, whole_units
 from owed.domain.cash_application.state import MatchState
 from owed.domain.money import Currency
 from owed.domain.payments.statement import Method
@@ -111,7 +111,7 @@ def _whole_fee_fits(state: MatchState, fits: list[list[int]]) -> list[list[int]]
     whole = []
     for fit in fits:
         gap = state.available(fit[0]) - state.pending
-        if gap <= state.settings.bank_fee_max and gap == gap.to_integral_value():
+        if gap <= state.settings.bank_fee_max and whole_units(gap):
             whole.append(fit)
     if len(whole) != 1:
         return fits
@@ -141,7 +141,7 @@ def _near_confidence(
     if exact:
         return confirmed(state, fit, True)
     gap = state.available(item_id) - state.pending
-    whole = fee and gap == gap.to_integral_value()  # banks charge whole units
+    whole = fee and whole_units(gap)  # banks charge whole units
     if not near_by_chance(state, len(candidates), window, whole):
         return confirmed(state, fit, True, window)
     if (

@@ -95,7 +95,7 @@ def _terms_taken(state: MatchState) -> bool:
     )
 
 
-def _whole(amount: Decimal) -> bool:
+def whole_units(amount: Decimal) -> bool:
     """True for a whole number of currency units (what banks charge as a fee)."""
     return amount == amount.to_integral_value()
 
@@ -198,7 +198,9 @@ class DifferenceRule:
             for line, residual in residuals:
                 state.adjust(AdjustmentKind.BANK_FEE, residual, line.item, "wire fee")
             # a fee in whole units is what banks charge: less doubt than odd cents
-            state.penalise(0.01 if _whole(short) else 0.02, f"{short} short on a wire: bank fee")
+            state.penalise(
+                0.01 if whole_units(short) else 0.02, f"{short} short on a wire: bank fee"
+            )
             state.amount_fits = True
             return
         if short <= settings.write_off_tolerance(balance):
@@ -257,7 +259,7 @@ class DifferenceRule:
         if receipt.method is not Method.WIRE or short > settings.bank_fee_max:
             return False
         offered = sum((ln.item.discount_amount or Decimal(0) for ln in with_discount), Decimal(0))
-        if _whole(short - offered) and not _whole(short):  # banks charge whole units
+        if whole_units(short - offered) and not whole_units(short):  # banks charge whole units
             return False
         when = receipt.value_date
         return not any(discount_eligible(ln.item, when, settings) for ln in with_discount)
@@ -333,7 +335,7 @@ class DifferenceRule:
         whole = [
             i
             for i in near
-            if (gap := index.remaining[i] - excess) <= settings.bank_fee_max and _whole(gap)
+            if (gap := index.remaining[i] - excess) <= settings.bank_fee_max and whole_units(gap)
         ]
         if len(whole) != 1:
             return False
