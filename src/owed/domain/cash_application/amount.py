@@ -20,13 +20,17 @@ yet issued cannot be what an unreferenced payment pays). In order:
    close by chance (items × (window + 1) > ``NEAR_CHANCE_LIMIT`` × the amount,
    in minor units) is only offered (capped at 0.8), unless it is a wire fee on
    the only such item falling due near the payment, and the items falling due
-   near it are few enough to pass the same test;
+   near it are few enough to pass the same test. Banks charge fees in whole
+   currency units: a fee gap in whole units counts window / unit + 1 values
+   in that test, and of several near fits the only one short by whole units,
+   or by exactly its discount within terms, is chosen (``amount_near``);
 4. otherwise one combination that fits after its items' discounts (− 0.04),
-   or, on a wire, of at most ``SLACK_MAX_ITEMS`` items less a fee up to
-   ``bank_fee_max`` (− 0.05; the fee sits on the newest item). The chance
-   test for a fee widens with it: subsets × (fee range + 1) must stay under
-   ``SLACK_CHANCE_LIMIT`` × the amount. A chance combination is only offered
-   (capped at 0.8) when nothing else fits.
+   or, on a wire, less a fee up to ``bank_fee_max`` (the fee sits on the
+   newest item): first in whole units, up to ``combination_max_items`` items
+   (− 0.03), then in any cents, up to ``SLACK_MAX_ITEMS`` items (− 0.05). The
+   chance test for a fee widens with it: subsets × (fee values + 1) must stay
+   under ``SLACK_CHANCE_LIMIT`` × the amount. A chance combination is only
+   offered (capped at 0.8) when nothing else fits.
 
 A payer found by name alone (no known account) starts from its name
 confidence; the amount can confirm it (``confirmation``): equal to the cent to
@@ -34,13 +38,14 @@ the chosen items (exactly or after discounts) or, when not by chance, a fee or
 a write-off below one item, and to no similar-named rival's items, it raises
 the customer confidence to 0.97, as sure as a known account. When the company
 the name resembles most has nothing the amount fits, the one open item equal
-to it among the other companies the name resembles is applied.
+to it, else the one combination equal to it or the one item less its
+discount, among the other companies the name resembles is applied.
 
 Customers pay around due dates. Among several fits of an exhaustive search,
 the only one whose newest item falls due within ``due_window_days`` of the
 value date (a fit taking discounts: paid in time, at most that many days
-before the discount date) is applied, − 0.02 more (``amount_choice.timely``). When the
-search over all open items finds nothing or could fit by chance, a search
+before the discount date) is applied, − 0.02 more (``amount_choice.timely``).
+When the search over all open items finds nothing or could fit by chance, a search
 among the items due by the value date + window, counting only combinations
 whose newest item falls due within the window, may find one (− 0.07): when
 it covers every invoice due by then, up to ``TIMELY_CHANCE_LIMIT`` × the
