@@ -42,12 +42,17 @@ def kinds(decision: object) -> list[tuple[str, Decimal, int | None, str | None]]
 # -- late discounts: one difference per payment -----------------------------
 
 
-def test_several_discounts_taken_late_cost_one_penalty() -> None:
-    ctx = context(
-        item(10, 1, "INV-1", "1000.00", discount="20.00", discount_date=PAST),
-        item(11, 1, "INV-2", "500.00", discount="10.00", discount_date=PAST),
-        item(12, 1, "INV-3", "250.00", discount="5.00", discount_date=PAST),
+def _three_with_discounts(first: date, second: date, third: date) -> MatchContext:
+    """INV-1, -2, -3 of customer 1 (1,000, 500, 250) with 2 % discounts until these dates."""
+    return context(
+        item(10, 1, "INV-1", "1000.00", discount="20.00", discount_date=first),
+        item(11, 1, "INV-2", "500.00", discount="10.00", discount_date=second),
+        item(12, 1, "INV-3", "250.00", discount="5.00", discount_date=third),
     )
+
+
+def test_several_discounts_taken_late_cost_one_penalty() -> None:
+    ctx = _three_with_discounts(PAST, PAST, PAST)
     one = match_receipt(receipt("980.00", text="INV-1", account="ACCT1"), ctx, KNOWN)
     three = match_receipt(receipt("1715.00", text="INV-1 INV-2 INV-3", account="ACCT1"), ctx, KNOWN)
     assert one.auto and three.auto
@@ -579,11 +584,7 @@ def test_a_fee_in_whole_units_costs_less_than_one_in_odd_cents() -> None:
 
 
 def test_discounts_in_terms_and_late_in_one_payment_cost_one_penalty() -> None:
-    ctx = context(
-        item(10, 1, "INV-1", "1000.00", discount="20.00", discount_date=SOON),
-        item(11, 1, "INV-2", "500.00", discount="10.00", discount_date=PAST),
-        item(12, 1, "INV-3", "250.00", discount="5.00", discount_date=SOON),
-    )
+    ctx = _three_with_discounts(SOON, PAST, SOON)
     one = match_receipt(receipt("980.00", text="INV-1", account="ACCT1"), ctx, KNOWN)
     three = match_receipt(receipt("1715.00", text="INV-1 INV-2 INV-3", account="ACCT1"), ctx, KNOWN)
     assert one.auto and three.auto
