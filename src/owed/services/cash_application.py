@@ -59,8 +59,24 @@ def match_settings(uow: UnitOfWork) -> MatchSettings:
         if not hasattr(defaults, name):
             raise InvalidInput(f"unknown cash application setting {name!r}")
         current = getattr(defaults, name)
-        values[name] = Decimal(str(value)) if isinstance(current, Decimal) else type(current)(value)
+        if isinstance(current, bool):
+            values[name] = _flag(name, value)
+        elif isinstance(current, Decimal):
+            values[name] = Decimal(str(value))
+        else:
+            values[name] = type(current)(value)
     return MatchSettings(**{**{f: getattr(defaults, f) for f in defaults.__slots__}, **values})
+
+
+def _flag(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1", "on"):
+        return True
+    if text in ("false", "no", "0", "off"):
+        return False
+    raise InvalidInput(f"cash application setting {name!r} must be true or false, not {value!r}")
 
 
 @dataclass(frozen=True)

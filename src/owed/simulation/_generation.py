@@ -66,6 +66,7 @@ class Builder:
         self.accounts: dict[int, str] = {}
         self.vendor_numbers: dict[int, str] = {}
         self.recurring: dict[int, Decimal] = {}
+        self.last_paid: dict[int, date] = {}  # a subscriber's latest payment date
         self.items: dict[int, OpenItem] = {}
         self.unpaid: dict[int, list[int]] = {}
         self.pool: list[int] = []
@@ -112,8 +113,11 @@ class Builder:
         owners = rng.choices(range(1, p.customers + 1), weights=weights, k=p.open_items)
         for index, owner in enumerate(owners):
             self._item(index + 1, owner)
-        for bucket in self.unpaid.values():
-            bucket.sort(key=lambda i: (self.items[i].due_date, i))
+        for owner, bucket in self.unpaid.items():
+            if p.recurring_in_order and owner in self.recurring:  # oldest debt first
+                bucket.sort(key=lambda i: (self.items[i].due_date, self.items[i].issue_date, i))
+            else:
+                bucket.sort(key=lambda i: (self.items[i].due_date, i))
 
     def _amount(self) -> Decimal:
         cents = int(math.exp(self.rng.uniform(math.log(5_000), math.log(5_000_000))))
@@ -175,10 +179,14 @@ class Builder:
         rng, p = self.rng, self.p
         first = self.pool[rng.randrange(len(self.pool))]
         owner = self.items[first].customer_id
+        in_order = p.recurring_in_order and owner in self.recurring
+        if in_order:  # a subscriber pays its identical invoices in the order they fall due
+            first = self.unpaid[owner][0]
         chosen = [first]
         if rng.random() < p.multi_share:
             others = [i for i in self.unpaid[owner] if i != first]
-            chosen += rng.sample(others, min(len(others), rng.randint(1, 4)))
+            more = rng.sample(others, min(len(others), rng.randint(1, 4)))
+            chosen += others[: len(more)] if in_order else more
         for item_id in chosen:
             self._take(item_id)
         chosen.sort(key=lambda i: (self.items[i].due_date, i))
@@ -192,6 +200,9 @@ class Builder:
         cash = {i: self.items[i].open_amount for i in chosen}
         payment = _Payment(owner, payer, chosen, cash, value_date, method, [])
         self._differences(payment)
+        if in_order:  # ... and never before its previous payment
+            payment.value_date = max(payment.value_date, self.last_paid.get(owner, date.min))
+            self.last_paid[owner] = payment.value_date
         return payment
 
     def _differences(self, pay: _Payment) -> None:

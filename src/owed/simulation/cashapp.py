@@ -52,6 +52,7 @@ class Profile:
     start: date = date(2024, 1, 1)
     child_share: float = 0.10  # customers that have a parent
     recurring_share: float = 0.10  # customers billed the same amount every time
+    recurring_in_order: bool = True  # they pay those invoices oldest first (False: any order)
     pattern_share: float = 0.02  # customers quoting "V<vendor no><digits>"
     known_account_share: float = 0.70  # payer accounts the firm already knows
     discount_terms_share: float = 0.25  # items with 2 %/10 days terms

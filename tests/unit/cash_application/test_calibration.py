@@ -96,11 +96,13 @@ def test_one_unquoted_invoice_equal_to_the_rest_comes_before_a_pair() -> None:
     assert "the rest equals the open balance of INV-2 (not quoted)" in decision.explanation
 
 
-def test_two_unquoted_invoices_equal_to_the_rest_go_to_review() -> None:
+def test_two_different_pairs_of_unquoted_invoices_equal_to_the_rest_go_to_review() -> None:
     ctx = context(
         item(10, 1, "INV-1", "1000.00"),
-        item(11, 1, "INV-2", "500.00"),
-        item(12, 1, "INV-3", "500.00"),
+        item(11, 1, "INV-2", "200.00"),
+        item(12, 1, "INV-3", "300.00"),
+        item(13, 1, "INV-4", "100.00"),
+        item(14, 1, "INV-5", "400.00"),
     )
     decision = match_receipt(receipt("1500.00", text="INV-1", account="ACCT1"), ctx, KNOWN)
     assert not decision.auto

@@ -8,7 +8,13 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from owed.domain.cash_application import Knowledge, MatchContext, match_receipt, match_receipts
+from owed.domain.cash_application import (
+    Knowledge,
+    MatchContext,
+    MatchSettings,
+    match_receipt,
+    match_receipts,
+)
 from owed.simulation.cashapp import Profile, generate
 from tests.unit.cash_application.builders import allocations, context, item, receipt
 
@@ -55,7 +61,8 @@ def test_an_item_used_by_one_receipt_is_not_offered_to_the_next() -> None:
 def test_suggestions_do_not_consume() -> None:
     ctx = context(item(10, 1, "INV-1", "99.00"), item(11, 1, "INV-2", "99.00"))
     known = Knowledge(accounts={"ACCT1": 1})
-    (decision,) = match_receipts([receipt("99.00", account="ACCT1")], ctx, known)
+    person_chooses = MatchSettings(oldest_first=False)
+    (decision,) = match_receipts([receipt("99.00", account="ACCT1")], ctx, known, person_chooses)
     assert not decision.auto and len(decision.suggestions) == 2
     assert ctx.index.remaining == {10: D("99.00"), 11: D("99.00")}
 

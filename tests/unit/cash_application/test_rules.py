@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from owed.domain.cash_application import AdjustmentKind, Knowledge, match_receipt
+from owed.domain.cash_application import AdjustmentKind, Knowledge, MatchSettings, match_receipt
 from owed.domain.payments.statement import Method, RemittanceLine
 from tests.unit.cash_application.builders import allocations, context, item, receipt
 
@@ -121,9 +121,12 @@ def test_unique_combination_of_open_invoices() -> None:
     assert decision.auto and allocations(decision) == {10: D("100.00"), 12: D("975.00")}
 
 
-def test_equal_open_amounts_are_ambiguous_and_become_suggestions() -> None:
+def test_equal_open_amounts_become_suggestions_when_a_person_chooses() -> None:
     ctx = context(item(10, 1, "INV-001", "99.00"), item(11, 1, "INV-002", "99.00"))
-    decision = match_receipt(receipt("99.00", account="DE89370400440532013000"), ctx, KNOWN)
+    person_chooses = MatchSettings(oldest_first=False)
+    decision = match_receipt(
+        receipt("99.00", account="DE89370400440532013000"), ctx, KNOWN, person_chooses
+    )
     assert not decision.auto and decision.allocations == ()
     assert decision.customer_id == 1  # known, so the cash can wait on account
     assert {s.allocations[0].item_id for s in decision.suggestions} == {10, 11}

@@ -15,6 +15,7 @@ from owed.domain.cash_application import (
     CustomerInfo,
     Knowledge,
     MatchContext,
+    MatchSettings,
     match_receipt,
 )
 from owed.domain.cash_application.names import abbreviates, similarity
@@ -26,14 +27,18 @@ KNOWN = Knowledge(accounts={"ACCT1": 1})
 LATE = date(2024, 6, 30)  # due three months after the payment of 2024-03-28
 
 
-# -- several items of the same amount: the payment date chooses ---------------
+# -- several items of the same amount, a person choosing: the payment date chooses --
+
+PERSON_CHOOSES = MatchSettings(oldest_first=False)  # else the oldest is settled (test_oldest)
 
 
 def test_of_two_equal_invoices_the_one_falling_due_near_the_payment_is_applied() -> None:
     ctx = context(
         item(10, 1, "INV-001043", "500.00"), item(11, 1, "INV-001044", "500.00", due=LATE)
     )
-    decision = match_receipt(receipt("500.00", account="ACCT1", text="PAYMENT"), ctx, KNOWN)
+    decision = match_receipt(
+        receipt("500.00", account="ACCT1", text="PAYMENT"), ctx, KNOWN, PERSON_CHOOSES
+    )
     assert decision.auto
     assert allocations(decision) == {10: D("500.00")}
     assert "only INV-001043 falls due within 15 days of the payment" in decision.explanation
@@ -45,7 +50,9 @@ def test_equal_invoices_both_due_near_the_payment_stay_a_choice_for_a_person() -
         item(10, 1, "INV-001043", "500.00"),
         item(11, 1, "INV-001044", "500.00", due=date(2024, 4, 5)),
     )
-    decision = match_receipt(receipt("500.00", account="ACCT1", text="PAYMENT"), ctx, KNOWN)
+    decision = match_receipt(
+        receipt("500.00", account="ACCT1", text="PAYMENT"), ctx, KNOWN, PERSON_CHOOSES
+    )
     assert not decision.auto
     assert len(decision.suggestions) == 2
 

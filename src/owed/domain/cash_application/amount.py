@@ -79,6 +79,7 @@ from owed.domain.cash_application.amount_choice import (
 )
 from owed.domain.cash_application.amount_near import near, short_pay
 from owed.domain.cash_application.combinations import (
+    distinct_subsets,
     find_anchored_combinations,
     find_combinations,
 )
@@ -278,10 +279,14 @@ class AmountRule:
         target, spare = currency.to_minor(state.pending), currency.to_minor(slack)
         step = currency.to_minor(Decimal(1)) if whole else 1
         most = SLACK_MAX_ITEMS if spare and not whole else settings.combination_max_items
-        subsets = sum(math.comb(len(candidates), k) for k in range(smallest, most + 1))
-        if anchored is not None:  # only combinations holding one of the last ``anchored``
+        if anchored is None:  # identical invoices make one sum however they are chosen
+            subsets = distinct_subsets(amounts, smallest, most)
+        else:  # only combinations holding one of the last ``anchored``
             older = len(candidates) - anchored
-            subsets -= sum(math.comb(older, k) for k in range(smallest, most + 1))
+            subsets = sum(
+                math.comb(len(candidates), k) - math.comb(older, k)
+                for k in range(smallest, most + 1)
+            )
         limit = chance * target
         if spare:
             limit = SLACK_CHANCE_LIMIT * target / (spare // step + 1)
@@ -303,6 +308,7 @@ class AmountRule:
                 out_of_time=out_of_time,
                 slack=spare,
                 step=step,
+                distinct=True,
             )
         else:
             search = find_anchored_combinations(

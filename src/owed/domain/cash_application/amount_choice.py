@@ -11,6 +11,7 @@ from __future__ import annotations
 from owed.domain.cash_application.confirmation import confirmed
 from owed.domain.cash_application.differences import discount_eligible
 from owed.domain.cash_application.model import Allocation, Proposal
+from owed.domain.cash_application.oldest import mark_twins, settle_oldest
 from owed.domain.cash_application.state import MatchState
 
 RULE = "amount"
@@ -36,7 +37,10 @@ def choose(
     if not fits:
         return False
     index = state.context.index
-    if len(fits) > 1 and exhaustive:
+    oldest = settle_oldest(state, fits) if exhaustive else None
+    if oldest is not None:
+        fits = [oldest]
+    elif len(fits) > 1 and exhaustive:
         on_time = [f for f in fits if timely(state, f, discounted)]
         if len(on_time) == 1:
             numbers = ", ".join(index.items[i].number for i in on_time[0])
@@ -46,6 +50,8 @@ def choose(
                 f"falls due within {state.settings.due_window_days} days of the payment",
             )
             fits = on_time
+    elif len(fits) == 1:
+        mark_twins(state, fits[0])
     if len(fits) == 1:
         confidence = confirmed(state, fits[0], exact) - penalty
         for item_id in fits[0]:

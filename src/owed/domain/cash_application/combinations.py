@@ -22,7 +22,9 @@ walk among fifty invoices may need millions of steps.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -45,9 +47,11 @@ class _Walk:
         out_of_time: Callable[[], bool] | None,
         slack: int = 0,
         step: int = 1,
+        distinct: bool = False,
     ) -> None:
         self.slack = slack
         self.step = step
+        self.distinct = distinct
         self.values = [amount for amount, _ in amounts]  # ascending
         self.positions = [position for _, position in amounts]  # in the input
         self.max_items = max_items
@@ -85,7 +89,7 @@ class _Walk:
             if not self._skip(skipped - start):
                 return
             start = skipped
-        ceiling, step = left + self.slack, self.step
+        ceiling, step, distinct = left + self.slack, self.step, self.distinct
         positions, out_of_time, most = self.positions, self.out_of_time, self.max_nodes
         solutions, nodes = self.solutions, self.nodes
         for i in range(start, end):
@@ -95,7 +99,7 @@ class _Walk:
                 return
             if values[i] > ceiling:
                 break
-            if (values[i] - left) % step:
+            if (values[i] - left) % step or (distinct and i > start and values[i] == values[i - 1]):
                 continue
             solutions.append(tuple(sorted([*chosen, positions[i]])))
             if len(solutions) >= self.max_solutions:
@@ -121,7 +125,7 @@ class _Walk:
                 return
             start = skipped
         positions, out_of_time, most = self.positions, self.out_of_time, self.max_nodes
-        solutions, nodes = self.solutions, self.nodes
+        solutions, nodes, distinct = self.solutions, self.nodes, self.distinct
         for i in range(start, end):
             nodes += 1
             if nodes > most or (out_of_time is not None and nodes % 512 == 0 and out_of_time()):
@@ -130,6 +134,8 @@ class _Walk:
             amount = values[i]
             if amount > ceiling:
                 break
+            if distinct and i > start and amount == values[i - 1]:
+                continue  # the same amounts again: the same combination of other invoices
             if amount >= left:
                 if (amount - left) % self.step:
                     continue
@@ -167,21 +173,43 @@ def find_combinations(
     out_of_time: Callable[[], bool] | None = None,
     slack: int = 0,
     step: int = 1,
+    distinct: bool = False,
 ) -> CombinationSearch:
     """Combinations of at most ``max_items`` positive ``amounts`` summing to ``target``.
 
     With ``slack`` a sum up to ``target + slack`` fits too (one item short by a
     fee), and with ``step`` only a sum exceeding ``target`` by a multiple of it
     (a fee in whole currency units); a combination is never extended past its
-    first fitting item.
+    first fitting item. With ``distinct`` combinations of the same amounts count
+    once, taking the earliest positions of each amount (a subscriber's identical
+    invoices: the oldest).
     """
     if target <= 0 or max_items <= 0 or slack < 0 or step < 1:
         return CombinationSearch((), True, 0)
     ordered = sorted((a, p) for p, a in enumerate(amounts) if 0 < a <= target + slack)
-    walk = _Walk(ordered, max_items, max_solutions, max_nodes, out_of_time, slack, step)
+    walk = _Walk(ordered, max_items, max_solutions, max_nodes, out_of_time, slack, step, distinct)
     walk.walk(0, target, [])
     exhausted = walk.stopped and len(walk.solutions) < max_solutions
     return CombinationSearch(tuple(walk.solutions), not exhausted, walk.nodes)
+
+
+def distinct_subsets(amounts: Sequence[int], smallest: int, largest: int) -> int:
+    """How many different combinations of ``smallest`` to ``largest`` of ``amounts`` there
+    are when combinations of the same amounts count once (``find_combinations(distinct=
+    True)``): the coefficients of x^k in the product of (1 + x + ... + x^m) over the
+    distinct amounts, each m times in ``amounts``."""
+    copies_of = Counter(amounts)
+    if len(copies_of) == len(amounts):  # all different: the binomial coefficients
+        return sum(math.comb(len(amounts), k) for k in range(max(smallest, 0), largest + 1))
+    ways = [1] + [0] * largest
+    for copies in copies_of.values():
+        grown = [0] * (largest + 1)
+        for size, count in enumerate(ways):
+            if count:
+                for more in range(min(copies, largest - size) + 1):
+                    grown[size + more] += count
+        ways = grown
+    return sum(ways[max(smallest, 0) :])
 
 
 MEET_MAX_ITEMS = 5  # an anchor and up to two pairs: what the meet-in-the-middle search covers

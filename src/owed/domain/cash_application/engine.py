@@ -146,8 +146,15 @@ def match_receipt(
 
 
 def consume(context: MatchContext, decision: Decision) -> None:
-    """Lower the balances of the items an automatic decision closes."""
+    """Lower the balances of the items an automatic decision closes; remember a receipt
+    left to a person under its customer (``MatchContext.awaiting``), unless it is a likely
+    duplicate."""
     if not decision.auto:
+        customer = decision.customer_id
+        if customer is None and decision.suggestions:
+            customer = decision.suggestions[0].customer_id
+        if customer is not None and decision.duplicate_of is None:
+            context.awaiting.setdefault(customer, []).append(decision.receipt_id)
         return
     for allocation in decision.allocations:
         context.index.consume(allocation.item_id, allocation.amount)

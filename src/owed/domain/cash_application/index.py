@@ -174,6 +174,8 @@ class MatchContext:
         self.names = names
         self.ticker = ticker
         self.duplicates = duplicates if duplicates is not None else DuplicateGuard()
+        # customer -> the receipts of theirs matched so far that await a person
+        self.awaiting: dict[int, list[int]] = {}
         self._children: dict[int, list[int]] = {}
         # corporate groups are fixed for the run: each root and family is found once
         self._roots: dict[int, int] = {}

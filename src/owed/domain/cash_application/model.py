@@ -160,6 +160,9 @@ class MatchSettings:
     name_min_score: float = 0.88  # payer-name similarity needed to name a customer
     duplicate_window_days: int = 7  # an identical receipt this close to another is a duplicate
     due_window_days: int = 15  # a payment this close to an invoice's due date is "on time" for it
+    # a payment naming none of a customer's invoices of the same amount settles the one due
+    # first (the legal default for an undirected payment); False: a person chooses
+    oldest_first: bool = True
 
     def write_off_tolerance(self, balance: Decimal) -> Decimal:
         """The largest short pay written off on items with this balance."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from owed.domain.cash_application.combinations import find_combinations
+from owed.domain.cash_application.oldest import mark_twins, settle_oldest
 from owed.domain.cash_application.state import MatchState
 from owed.domain.money import Currency
 
@@ -55,7 +56,7 @@ def find_rest(state: MatchState) -> tuple[list[int], bool] | None:
     if not candidates:
         return None
     balances = [state.available(i) for i in candidates]
-    exact = _unique_fit(state, balances, state.pending)
+    exact = _unique_fit(state, candidates, balances, state.pending)
     if exact == ():
         state.cap(AMBIGUOUS_CAP, "several sets of unquoted invoices equal the rest: review")
     if exact is not None:
@@ -68,7 +69,7 @@ def find_rest(state: MatchState) -> tuple[list[int], bool] | None:
     if not quoted and not any(discounts):
         return None
     net = [b - d for b, d in zip(balances, discounts, strict=True)]
-    found = _unique_fit(state, net, state.pending + quoted)
+    found = _unique_fit(state, candidates, net, state.pending + quoted)
     if found == ():
         why = "several sets of unquoted invoices equal the rest after discounts: review"
         state.cap(AMBIGUOUS_CAP, why)
@@ -76,19 +77,32 @@ def find_rest(state: MatchState) -> tuple[list[int], bool] | None:
 
 
 def _unique_fit(
-    state: MatchState, amounts: list[Decimal], target: Decimal
+    state: MatchState, candidates: list[int], amounts: list[Decimal], target: Decimal
 ) -> tuple[int, ...] | None:
     """Positions of the only item, else of the only pair, of ``amounts`` equal to
     ``target``; () when there are several; None when there is none (or the search
-    stopped short)."""
+    stopped short). Invoices of one customer of the same amounts count once: the
+    oldest are taken (``amount_choice.settle_oldest``), unless the policy says not to."""
     money = Currency.of(state.receipt.currency)
     minor, goal = [money.to_minor(a) for a in amounts], money.to_minor(target)
     singles = [p for p, a in enumerate(minor) if a == goal]
+    if len(singles) > 1:
+        oldest = settle_oldest(state, [[candidates[p]] for p in singles])
+        return (candidates.index(oldest[0]),) if oldest else ()
     if singles:
-        return (singles[0],) if len(singles) == 1 else ()
+        return (singles[0],)
+    distinct = state.settings.oldest_first
     search = find_combinations(
-        minor, goal, max_items=REST_MAX_ITEMS, max_nodes=state.settings.combination_max_nodes
+        minor,
+        goal,
+        max_items=REST_MAX_ITEMS,
+        max_nodes=state.settings.combination_max_nodes,
+        distinct=distinct,
     )
     if not search.complete or not search.solutions:
         return None
-    return search.solutions[0] if len(search.solutions) == 1 else ()
+    if len(search.solutions) > 1:
+        return ()
+    if distinct:
+        mark_twins(state, [candidates[p] for p in search.solutions[0]])
+    return search.solutions[0]
