@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from owed.adapters.db.schema import journal_entries
 from owed.adapters.db.schema_cash import applications, receipts
-from owed.domain.errors import NotPermitted, OverApplication
+from owed.domain.errors import InvalidInput, NotPermitted, OverApplication
 from owed.domain.payments.statement import (
     Direction,
     Method,
@@ -301,3 +301,51 @@ def test_a_receipt_dated_in_a_closed_period_is_booked_today(env):
     tb_now = {r.account.code: r for r in ledger_svc.trial_balance(env.uow()).rows}
     assert tb_now["1000"].debit.amount == Decimal("75.00")
     conservation_holds(env)
+
+
+def _set_cash_settings(env, **values) -> None:
+    uow = env.uow("admin")
+    with uow:
+        settings = dict(uow.company.settings)
+        settings["cash_application"] = {**settings.get("cash_application", {}), **values}
+        uow.companies.update_settings(uow.company.id, settings)
+        uow.commit()
+
+
+def test_a_subscription_payment_settles_the_oldest_unless_an_earlier_one_awaits(env):
+    hooli = add_customer(env, "Hooli Streaming")
+    issued = (date(2026, 2, 1), date(2026, 3, 1), date(2026, 3, 5), date(2026, 3, 8))
+    march, april, _may, june = (add_invoice(env, hooli, "49.00", issue_date=d) for d in issued)
+    account = "DE89370400440532013000"
+    import_lines(env, line("49.00", ref="S0", payer="HOOLI", account=account, text="MARCH"))
+    assert run(env).auto_applied == 0  # the payer account is not known yet
+    rid = list_exceptions(env.uow())[0].receipt_id
+    apply_receipt(ApplyReceipt(rid, (Target(march.number),)), env.uow())
+    # 13.00 that fits nothing waits for a person, then a subscription payment arrives:
+    # which invoice is the oldest still unpaid depends on what the 13.00 pays
+    import_lines(env, line("13.00", ref="S1", account=account), name="b.csv")
+    import_lines(env, line("49.00", ref="S2", account=account), name="c.csv")
+    result = run(env)
+    assert result.auto_applied == 0
+    assert "of the same customer awaits review" in result.decisions[1].explanation
+    # a person applies the 13.00 to June; the next run settles April, the oldest
+    odd = result.decisions[0].receipt_id
+    apply_receipt(ApplyReceipt(odd, (Target(june.number),)), env.uow())
+    second = run(env)
+    assert second.auto_applied == 1 and open_amount(env, april.number) == 0
+    assert "the payment settles the one due first" in second.decisions[0].explanation
+    conservation_holds(env)
+
+
+def test_the_oldest_first_policy_can_be_turned_off_and_is_checked(env):
+    hooli = add_customer(env, "Hooli Streaming")
+    add_invoice(env, hooli, "49.00", issue_date=date(2026, 2, 10))
+    add_invoice(env, hooli, "49.00", issue_date=date(2026, 2, 15))
+    import_lines(env, line("49.00", ref="S1", payer="Hooli Streaming"))
+    _set_cash_settings(env, oldest_first="no")
+    assert run(env).auto_applied == 0
+    _set_cash_settings(env, oldest_first="perhaps")
+    with pytest.raises(InvalidInput, match="must be true or false"):
+        run(env)
+    _set_cash_settings(env, oldest_first="yes")
+    assert run(env).auto_applied == 1
