@@ -14,7 +14,10 @@ The same seed gives the same scenario.
 clerk would post (``None``: the receipt belongs to no one). Conventions the
 truth follows where a payer's intent cannot be known: without structured
 remittance, a shortfall over several invoices sits on the newest one, and a
-wire fee is taken from the newest invoice. A duplicate payment expects no
+wire fee is taken from the newest invoice. A customer billed the same amount
+every time (``recurring_share``) pays those invoices in the order they fall
+due, never dating a payment before its previous one (``recurring_in_order``;
+False: in any order, as the generator did before 2026-12-03). A duplicate payment expects no
 allocation. ``knowledge`` holds the payer accounts the firm already knows
 (``Profile.known_account_share`` of customers), as a running system would.
 

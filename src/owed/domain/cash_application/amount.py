@@ -57,11 +57,13 @@ open items, a payment short (beyond the write-off tolerance, up to
 ``deduction_max_percent``) of the only item due within the window is applied
 to it (− 0.04); the difference rule opens the deduction.
 
-Two or more fits otherwise make the receipt ambiguous: each fit becomes a
-suggestion and nothing is applied. In particular several open items of the
-same amount are never resolved by age alone (the customer's habit is not
-known). A receipt quoting only invoices that are already settled is capped
-at 0.6 (a possible duplicate payment).
+Fits that are one customer's invoices of the same amounts (a subscriber's)
+are told apart by age alone: the payment settles those due first, − 0.02,
+unless an earlier receipt of the customer awaits a person (``oldest``); the
+combination searches count combinations of the same amounts once. Two or more
+fits otherwise make the receipt ambiguous: each fit becomes a suggestion and
+nothing is applied. A receipt quoting only invoices that are already settled
+is capped at 0.6 (a possible duplicate payment).
 """
 
 from __future__ import annotations
