@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from owed.domain.cash_application import Knowledge, MatchSettings, match_receipt, match_receipts
+from owed.domain.cash_application import (
+    Knowledge,
+    MatchSettings,
+    OpenItem,
+    match_receipt,
+    match_receipts,
+)
 from owed.domain.cash_application.combinations import distinct_subsets, find_combinations
 from owed.simulation.cashapp import Profile, generate
 from tests.unit.cash_application.builders import allocations, context, item, receipt
@@ -21,18 +27,21 @@ from tests.unit.cash_application.builders import allocations, context, item, rec
 D = Decimal
 KNOWN = Knowledge(accounts={"ACCT1": 1})
 APRIL = date(2024, 4, 30)
-MAY = date(2024, 5, 31)
 
 
-def _subscription(*dues: date, amount: str = "99.00") -> list[object]:
+def _subscription(*issued: date, amount: str = "99.00") -> list[OpenItem]:
+    """Customer 1's identical invoices, issued on these days, due 30 days later."""
     return [
-        item(10 + n, 1, f"INV-{n + 1}", amount, due=due, issued=date(2024, 3, 1))
-        for n, due in enumerate(dues)
+        item(10 + n, 1, f"INV-{n + 1}", amount, due=day + timedelta(days=30), issued=day)
+        for n, day in enumerate(issued)
     ]
 
 
+JAN, FEB, MAR, DEC = date(2024, 1, 2), date(2024, 2, 1), date(2024, 3, 1), date(2023, 12, 1)
+
+
 def test_a_payment_equal_to_identical_invoices_settles_the_one_due_first() -> None:
-    ctx = context(*_subscription(MAY, APRIL, date(2024, 6, 30)))  # type: ignore[arg-type]
+    ctx = context(*_subscription(FEB, JAN, MAR))
     decision = match_receipt(receipt("99.00", account="ACCT1"), ctx, KNOWN)
     assert decision.auto and allocations(decision) == {11: D("99.00")}
     assert "nothing names one: the payment settles the one due first, INV-2" in (
@@ -50,8 +59,29 @@ def test_of_identical_invoices_due_the_same_day_the_one_issued_first_is_settled(
     assert decision.auto and allocations(decision) == {11: D("99.00")}
 
 
+def test_identical_invoices_on_one_purchase_order_may_be_billed_twice() -> None:
+    ctx = context(
+        item(10, 1, "INV-1", "99.00", po="PO-7", issued=JAN),
+        item(11, 1, "INV-2", "99.00", po="PO-7", issued=FEB),
+    )
+    decision = match_receipt(receipt("99.00", account="ACCT1"), ctx, KNOWN)
+    assert not decision.auto and len(decision.suggestions) == 2
+    assert "issued on purchase order PO-7: possibly billed twice" in decision.explanation
+
+
+def test_identical_invoices_issued_a_day_apart_may_be_billed_twice() -> None:
+    ctx = context(*_subscription(MAR, date(2024, 3, 2), JAN))
+    decision = match_receipt(receipt("198.00", account="ACCT1"), ctx, KNOWN)
+    assert not decision.auto  # the two oldest are INV-3 and INV-1, but INV-2 is INV-1's twin
+    assert "INV-1 and INV-2 have the same amount and were issued 1 day apart" in (
+        decision.explanation
+    )
+    apart = context(*_subscription(MAR, date(2024, 3, 3), JAN))  # two days: a new invoice
+    assert match_receipt(receipt("198.00", account="ACCT1"), apart, KNOWN).auto
+
+
 def test_when_a_person_chooses_identical_invoices_stay_suggestions() -> None:
-    ctx = context(*_subscription(MAY, APRIL))  # type: ignore[arg-type]
+    ctx = context(*_subscription(FEB, JAN))
     decision = match_receipt(
         receipt("99.00", account="ACCT1"), ctx, KNOWN, MatchSettings(oldest_first=False)
     )
@@ -66,7 +96,7 @@ def test_equal_invoices_of_two_companies_of_a_group_are_not_told_apart_by_age() 
 
 
 def test_several_identical_invoices_paid_at_once_settle_the_oldest() -> None:
-    ctx = context(*_subscription(MAY, APRIL, date(2024, 6, 30), date(2024, 3, 31)))  # type: ignore[arg-type]
+    ctx = context(*_subscription(FEB, JAN, MAR, DEC))
     decision = match_receipt(receipt("198.00", account="ACCT1"), ctx, KNOWN)
     assert decision.auto and allocations(decision) == {13: D("99.00"), 11: D("99.00")}
     assert "has other open invoices of the same amounts and nothing names one" in (
@@ -75,7 +105,7 @@ def test_several_identical_invoices_paid_at_once_settle_the_oldest() -> None:
 
 
 def test_a_combination_of_identical_invoices_stays_a_choice_when_a_person_chooses() -> None:
-    ctx = context(*_subscription(MAY, APRIL, date(2024, 6, 30)))  # type: ignore[arg-type]
+    ctx = context(*_subscription(FEB, JAN, MAR))
     off = MatchSettings(oldest_first=False)
     decision = match_receipt(receipt("198.00", account="ACCT1"), ctx, KNOWN, off)
     assert not decision.auto
@@ -83,7 +113,7 @@ def test_a_combination_of_identical_invoices_stays_a_choice_when_a_person_choose
 
 
 def test_an_earlier_receipt_of_the_customer_awaiting_review_stops_the_oldest_choice() -> None:
-    ctx = context(*_subscription(MAY, APRIL))  # type: ignore[arg-type]
+    ctx = context(*_subscription(FEB, JAN))
     unexplained = receipt("45.67", account="ACCT1", receipt_id=1)  # fits nothing: a person looks
     paid = receipt("99.00", account="ACCT1", receipt_id=2)
     first, second = match_receipts([unexplained, paid], ctx, KNOWN)
@@ -94,7 +124,7 @@ def test_an_earlier_receipt_of_the_customer_awaiting_review_stops_the_oldest_cho
 
 
 def test_a_likely_duplicate_awaiting_review_does_not_stop_the_next_payment() -> None:
-    ctx = context(*_subscription(MAY, APRIL, date(2024, 6, 30)))  # type: ignore[arg-type]
+    ctx = context(*_subscription(FEB, JAN, MAR))
     once = receipt("99.00", account="ACCT1", text="MARCH", receipt_id=1)
     twice = receipt("99.00", account="ACCT1", text="MARCH", receipt_id=2)  # paid twice
     later = receipt("99.00", account="ACCT1", text="APRIL", receipt_id=3)
@@ -107,7 +137,7 @@ def test_a_likely_duplicate_awaiting_review_does_not_stop_the_next_payment() -> 
 def test_the_rest_beyond_a_quoted_invoice_settles_the_oldest_identical_one() -> None:
     ctx = context(
         item(9, 1, "INV-9", "500.00"),
-        *_subscription(MAY, APRIL),  # type: ignore[arg-type]
+        *_subscription(FEB, JAN),
     )
     decision = match_receipt(receipt("599.00", account="ACCT1", text="INV-9"), ctx, KNOWN)
     assert decision.auto and allocations(decision) == {9: D("500.00"), 11: D("99.00")}

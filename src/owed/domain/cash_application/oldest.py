@@ -27,6 +27,7 @@ from owed.domain.cash_application.state import MatchState
 
 OLDEST_PENALTY = 0.02  # identical invoices of one customer: the payment settles the oldest
 AWAITING_CAP = 0.85  # ... unless an earlier receipt of theirs awaits a person: only offered
+DOUBLE_BILLING_DAYS = 1  # identical invoices issued this close (or on one PO): billed twice?
 
 
 def settle_oldest(state: MatchState, fits: list[list[int]]) -> list[int] | None:
@@ -38,6 +39,8 @@ def settle_oldest(state: MatchState, fits: list[list[int]]) -> list[int] | None:
         return None
     items = state.context.index.items
     chosen = min(fits, key=lambda f: sorted((items[i].due_date, items[i].issue_date, i) for i in f))
+    if _billed_twice(state, chosen):
+        return None
     numbers = ", ".join(items[i].number for i in chosen)
     state.penalise(
         OLDEST_PENALTY,
@@ -52,7 +55,7 @@ def settle_oldest(state: MatchState, fits: list[list[int]]) -> list[int] | None:
 def mark_twins(state: MatchState, fit: list[int]) -> None:
     """Say so when the only fit found stands for identical invoices outside it (a search
     counting combinations of the same amounts once takes the oldest of them)."""
-    if not _has_twins(state, fit):
+    if not _twins(state, fit) or _billed_twice(state, fit):
         return
     items = state.context.index.items
     numbers = ", ".join(items[i].number for i in fit)
@@ -86,13 +89,38 @@ def _awaiting(state: MatchState, fit: list[int]) -> None:
         )
 
 
-def _has_twins(state: MatchState, fit: list[int]) -> bool:
-    """True when an open invoice outside ``fit`` has the customer and amount of one in it."""
+def _twins(state: MatchState, fit: list[int]) -> list[int]:
+    """The open invoices outside ``fit`` with the customer and amount of one in it."""
     index, when = state.context.index, state.receipt.value_date
+    found = []
     for item_id in fit:
         item = index.items[item_id]
         for other in index.with_amount(item.customer_id, state.available(item_id)):
-            if other not in fit and index.items[other].issue_date <= when:
+            if other not in fit and other not in found and index.items[other].issue_date <= when:
+                found.append(other)
+    return found
+
+
+def _billed_twice(state: MatchState, fit: list[int]) -> bool:
+    """Cap, and say so, when an invoice of ``fit`` has an identical twin on the same
+    purchase order or issued within ``DOUBLE_BILLING_DAYS`` of it: a customer billed twice
+    by mistake pays once, and which one to keep is a person's question, not the age's."""
+    items = state.context.index.items
+    for other_id in _twins(state, fit):
+        other = items[other_id]
+        for item_id in fit:
+            item = items[item_id]
+            same_order = item.po_number is not None and item.po_number == other.po_number
+            days = abs((item.issue_date - other.issue_date).days)
+            if same_order or days <= DOUBLE_BILLING_DAYS:
+                plural = "" if days == 1 else "s"
+                apart = f"{days} day{plural} apart"
+                why = f"on purchase order {item.po_number}" if same_order else apart
+                state.cap(
+                    AWAITING_CAP,
+                    f"{item.number} and {other.number} have the same amount and were issued "
+                    f"{why}: possibly billed twice, review",
+                )
                 return True
     return False
 
