@@ -224,3 +224,14 @@ def test_subscribers_pay_their_identical_invoices_oldest_first() -> None:
     profile = Profile(customers=300, open_items=3_000, receipts=1_500, recurring_share=0.3)
     assert _out_of_order(profile) == 0
     assert _out_of_order(Profile(**{**profile.__dict__, "recurring_in_order": False})) > 0
+
+
+def test_a_person_is_offered_the_five_oldest_of_many_identical_invoices() -> None:
+    days = [date(2024, 3, 1) - timedelta(days=7 * n) for n in range(8)]  # newest first
+    ctx = context(*_subscription(*days))
+    off = MatchSettings(oldest_first=False)
+    decision = match_receipt(receipt("99.00", account="ACCT1"), ctx, KNOWN, off)
+    assert not decision.auto
+    assert "8 different sets of open invoices equal the amount" in decision.explanation
+    offered = [s.allocations[0].item_id for s in decision.suggestions]
+    assert offered == [17, 16, 15, 14, 13]  # the oldest five, oldest first

@@ -18,6 +18,7 @@ RULE = "amount"
 ALTERNATIVE_PENALTY = 0.2  # a suggestion among several equally good ones
 TIMING_PENALTY = 0.02  # several fits, one chosen because only its due date fits the payment
 CHANCY_CAP = 0.8  # a fit that could be chance is only offered
+MAX_ALTERNATIVES = 5  # suggestions offered among several fits: the oldest
 
 
 def choose(
@@ -66,6 +67,10 @@ def choose(
     confidence = state.customer_confidence - penalty
     state.ambiguous = True
     state.note(f"{len(fits)} different sets of open invoices equal the amount{why}")
+    if len(fits) > MAX_ALTERNATIVES:  # a subscriber's hundreds of identical invoices
+        items = index.items
+        fits = sorted(fits, key=lambda f: sorted((items[i].due_date, i) for i in f))
+        fits = fits[:MAX_ALTERNATIVES]
     for fit in fits:
         state.alternatives.append(
             Proposal(

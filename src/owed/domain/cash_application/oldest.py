@@ -44,7 +44,7 @@ def settle_oldest(state: MatchState, fits: list[list[int]]) -> list[int] | None:
         return None
     items = state.context.index.items
     chosen = min(fits, key=lambda f: sorted((items[i].due_date, items[i].issue_date, i) for i in f))
-    if _billed_twice(state, chosen):
+    if _billed_twice(state, chosen, _twins(state, chosen)):
         return None
     numbers = ", ".join(items[i].number for i in chosen)
     state.penalise(
@@ -60,7 +60,8 @@ def settle_oldest(state: MatchState, fits: list[list[int]]) -> list[int] | None:
 def mark_twins(state: MatchState, fit: list[int]) -> None:
     """Say so when the only fit found stands for identical invoices outside it (a search
     counting combinations of the same amounts once takes the oldest of them)."""
-    if not _twins(state, fit) or _billed_twice(state, fit):
+    twins = _twins(state, fit)
+    if not twins or _billed_twice(state, fit, twins):
         return
     items = state.context.index.items
     numbers = ", ".join(items[i].number for i in fit)
@@ -97,21 +98,21 @@ def _awaiting(state: MatchState, fit: list[int]) -> None:
 def _twins(state: MatchState, fit: list[int]) -> list[int]:
     """The open invoices outside ``fit`` with the customer and amount of one in it."""
     index, when = state.context.index, state.receipt.value_date
-    found = []
+    found: dict[int, None] = {}  # a subscriber may have hundreds: no list scans
     for item_id in fit:
         item = index.items[item_id]
         for other in index.with_amount(item.customer_id, state.available(item_id)):
-            if other not in fit and other not in found and index.items[other].issue_date <= when:
-                found.append(other)
-    return found
+            if other not in fit and index.items[other].issue_date <= when:
+                found[other] = None
+    return list(found)
 
 
-def _billed_twice(state: MatchState, fit: list[int]) -> bool:
+def _billed_twice(state: MatchState, fit: list[int], twins: list[int]) -> bool:
     """Cap, and say so, when an invoice of ``fit`` has an identical twin on the same
     purchase order or issued within ``DOUBLE_BILLING_DAYS`` of it: a customer billed twice
     by mistake pays once, and which one to keep is a person's question, not the age's."""
     items = state.context.index.items
-    for other_id in _twins(state, fit):
+    for other_id in twins:
         other = items[other_id]
         for item_id in fit:
             item = items[item_id]
