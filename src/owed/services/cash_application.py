@@ -6,7 +6,7 @@ match, every open item, the customers, earlier receipts for the duplicate
 guard, what corrections taught) and persists its decisions: the confident
 ones are applied and posted, every receipt's match status and proposal is
 recorded, short pays open deduction disputes, and each batch commits.
-``match_settings`` reads the company's matching policy.
+``cash_settings.match_settings`` reads the company's matching policy.
 
 Beside this module:
 
@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from owed.domain.auth import Permission
@@ -36,8 +35,7 @@ from owed.domain.batching import collector_paused
 from owed.domain.cash_application.conservation import check_conservation
 from owed.domain.cash_application.engine import consume, match_receipt
 from owed.domain.cash_application.index import MatchContext
-from owed.domain.cash_application.model import Decision, MatchSettings, Receipt
-from owed.domain.errors import InvalidInput
+from owed.domain.cash_application.model import Decision, Receipt
 from owed.domain.money import Money
 from owed.services.cash_postings import PendingApplication, post_applications
 from owed.services.cash_rows import (
@@ -46,37 +44,9 @@ from owed.services.cash_rows import (
     proposal_json,
     receipt_from_row,
 )
+from owed.services.cash_settings import match_settings
 from owed.services.disputes import open_deduction_disputes
 from owed.services.unit_of_work import UnitOfWork
-
-
-def match_settings(uow: UnitOfWork) -> MatchSettings:
-    """The company's policy: defaults overridden by settings["cash_application"]."""
-    overrides: dict[str, Any] = dict(uow.company.settings.get("cash_application", {}))
-    defaults = MatchSettings()
-    values: dict[str, Any] = {}
-    for name, value in overrides.items():
-        if not hasattr(defaults, name):
-            raise InvalidInput(f"unknown cash application setting {name!r}")
-        current = getattr(defaults, name)
-        if isinstance(current, bool):
-            values[name] = _flag(name, value)
-        elif isinstance(current, Decimal):
-            values[name] = Decimal(str(value))
-        else:
-            values[name] = type(current)(value)
-    return MatchSettings(**{**{f: getattr(defaults, f) for f in defaults.__slots__}, **values})
-
-
-def _flag(name: str, value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "1", "on"):
-        return True
-    if text in ("false", "no", "0", "off"):
-        return False
-    raise InvalidInput(f"cash application setting {name!r} must be true or false, not {value!r}")
 
 
 @dataclass(frozen=True)

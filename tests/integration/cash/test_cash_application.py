@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from owed.services import ledger as ledger_svc
 from owed.services.cash_application import RunCashApplication, run_cash_application
 from owed.services.cash_corrections import ApplyReceipt, Target, apply_receipt
 from owed.services.cash_reading import export_applications, list_exceptions
+from owed.services.cash_settings import ConfigureCashApplication, configure_cash_application
 from owed.services.cash_unapply import UnapplyReceipt, unapply_receipt
 from owed.services.payments import ImportBankFile, import_bank_file
 from tests.builders import add_customer, add_invoice, open_amount
@@ -303,15 +305,6 @@ def test_a_receipt_dated_in_a_closed_period_is_booked_today(env):
     conservation_holds(env)
 
 
-def _set_cash_settings(env, **values) -> None:
-    uow = env.uow("admin")
-    with uow:
-        settings = dict(uow.company.settings)
-        settings["cash_application"] = {**settings.get("cash_application", {}), **values}
-        uow.companies.update_settings(uow.company.id, settings)
-        uow.commit()
-
-
 def test_a_subscription_payment_settles_the_oldest_unless_an_earlier_one_awaits(env):
     hooli = add_customer(env, "Hooli Streaming")
     issued = (date(2026, 2, 1), date(2026, 3, 1), date(2026, 3, 5), date(2026, 3, 8))
@@ -337,15 +330,26 @@ def test_a_subscription_payment_settles_the_oldest_unless_an_earlier_one_awaits(
     conservation_holds(env)
 
 
-def test_the_oldest_first_policy_can_be_turned_off_and_is_checked(env):
+def test_the_oldest_first_policy_can_be_turned_off_is_checked_and_audited(env):
     hooli = add_customer(env, "Hooli Streaming")
     add_invoice(env, hooli, "49.00", issue_date=date(2026, 2, 10))
     add_invoice(env, hooli, "49.00", issue_date=date(2026, 2, 15))
     import_lines(env, line("49.00", ref="S1", payer="Hooli Streaming"))
-    _set_cash_settings(env, oldest_first="no")
+    policy = configure_cash_application(ConfigureCashApplication({"oldest_first": "no"}), env.uow())
+    assert policy.oldest_first is False
     assert run(env).auto_applied == 0
-    _set_cash_settings(env, oldest_first="perhaps")
     with pytest.raises(InvalidInput, match="must be true or false"):
-        run(env)
-    _set_cash_settings(env, oldest_first="yes")
+        configure_cash_application(ConfigureCashApplication({"oldest_first": "perhaps"}), env.uow())
+    with pytest.raises(NotPermitted):
+        configure_cash_application(
+            ConfigureCashApplication({}, reset=("oldest_first",)), env.uow("clerk")
+        )
+    configure_cash_application(ConfigureCashApplication({}, reset=("oldest_first",)), env.uow())
     assert run(env).auto_applied == 1
+    uow = env.uow()
+    with uow:
+        changes = [r for r in uow.audit_log.records() if r.action == "cashapp.configure"]
+    assert [(json.loads(c.before), json.loads(c.after)) for c in changes] == [
+        ({}, {"oldest_first": False}),
+        ({"oldest_first": False}, {}),
+    ]

@@ -133,6 +133,38 @@ def run(
         console.print(f"  rule {rule}: {count}")
 
 
+@cashapp_app.command("configure")
+def configure(
+    changes: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[NAME=VALUE]...", help="e.g. oldest_first=false"),
+    ] = None,
+    reset: Annotated[
+        list[str] | None, typer.Option(help="Back to the default (repeatable)")
+    ] = None,
+) -> None:
+    """Show the matching policy, or change it: NAME=VALUE for each setting to change."""
+    from owed.services import cash_settings
+
+    values: dict[str, str] = {}
+    for change in changes or []:
+        name, sep, value = change.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput(f"{change!r}: write NAME=VALUE, e.g. oldest_first=false")
+        values[name.strip()] = value.strip()
+    if values or reset:
+        cash_settings.configure_cash_application(
+            cash_settings.ConfigureCashApplication(values, tuple(reset or ())), runtime().uow()
+        )
+    policy, overridden = cash_settings.current_policy(runtime().uow())
+    shown = table("Cash application policy", "setting", "value", "set by")
+    for name in policy.__slots__:
+        value = getattr(policy, name)
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        shown.add_row(name, text, "company" if name in overridden else "default")
+    console.print(shown)
+
+
 @cashapp_app.command("exceptions")
 def exceptions(
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Also write them to CSV")] = None,
