@@ -39,7 +39,13 @@ def test_a_wrong_setting_is_refused_with_its_name_and_changes_nothing(owed):
     assert code != 0 and "unknown cash application setting 'oldest_frist'" in out
     assert "Traceback" not in out
     code, out = owed("cashapp", "configure", "write_off_max=2.50", "combination_max_items=five")
-    assert code != 0 and "'combination_max_items' must be a whole number, not 'five'" in out
+    assert (
+        code != 0 and "'combination_max_items' must be a whole number, 0 or more, not 'five'" in out
+    )
+    code, out = owed("cashapp", "configure", "write_off_max=-5")
+    assert code != 0 and "'write_off_max' must be an amount, 0 or more, not '-5'" in out
+    code, out = owed("cashapp", "configure", "bank_fee_max=NaN")
+    assert code != 0 and "'bank_fee_max' must be an amount" in out
     code, out = owed("cashapp", "configure", "auto_apply_threshold=1.5")
     assert code != 0 and "lie in 0–1" in " ".join(out.split())
     code, out = owed("cashapp", "configure", "oldest_first")

@@ -11,6 +11,7 @@ with the overrides before and after.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
@@ -47,14 +48,20 @@ def _known(name: str) -> str:
 def _parse(name: str, value: object) -> Any:
     """``value`` as the type of setting ``name``; InvalidInput naming both when it is not."""
     current = getattr(_DEFAULTS, _known(name))
+    if isinstance(current, bool):
+        return _flag(name, value)
     try:
-        if isinstance(current, bool):
-            return _flag(name, value)
+        text = str(value).strip()
+        number: Decimal | int | float
         if isinstance(current, Decimal):
-            return Decimal(str(value).strip())
-        if isinstance(current, int):
-            return int(str(value).strip())
-        return float(str(value).strip())  # confidences and time budgets, not money
+            number = Decimal(text)
+        elif isinstance(current, int):
+            number = int(text)
+        else:
+            number = float(text)  # confidences and time budgets, not money
+        if not math.isfinite(number) or number < 0:
+            raise ValueError(text)
+        return number
     except (ValueError, InvalidOperation):
         kind = (
             "an amount"
@@ -62,7 +69,7 @@ def _parse(name: str, value: object) -> Any:
             else ("a whole number" if isinstance(current, int) else "a number")
         )
         raise InvalidInput(
-            f"cash application setting {name!r} must be {kind}, not {value!r}"
+            f"cash application setting {name!r} must be {kind}, 0 or more, not {value!r}"
         ) from None
 
 
