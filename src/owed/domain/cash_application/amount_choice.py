@@ -1,9 +1,10 @@
 """Choosing among the fits the amount rule finds, and when a payment is on time for them.
 
-``choose`` applies the only fit, or, among several from an exhaustive search,
+``choose`` applies the only fit, or, among several from an exhaustive search
+that are one customer's identical invoices, the oldest (``oldest``), or else
 the only one whose timing fits the payment (``timely``: customers pay around
-due dates), or else offers them all as suggestions. See ``amount`` for the
-rule as a whole.
+due dates), or else offers the five oldest as suggestions. See ``amount`` for
+the rule as a whole.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ def choose(
 ) -> bool:
     """Apply the only fit, or offer several as suggestions; False when there is none.
 
-    Among several fits from an exhaustive search, the only one whose timing fits the
-    payment date (``timely``) is applied, a little less surely.
+    Among several fits from an exhaustive search, one customer's identical invoices
+    settle oldest first (``oldest.settle_oldest``); otherwise the only one whose timing
+    fits the payment date (``timely``) is applied, a little less surely. The only fit
+    of a search counting identical invoices once says so (``oldest.mark_twins``).
     """
     if not fits:
         return False
@@ -69,7 +72,9 @@ def choose(
     state.note(f"{len(fits)} different sets of open invoices equal the amount{why}")
     if len(fits) > MAX_ALTERNATIVES:  # a subscriber's hundreds of identical invoices
         items = index.items
-        fits = sorted(fits, key=lambda f: sorted((items[i].due_date, i) for i in f))
+        fits = sorted(
+            fits, key=lambda f: sorted((items[i].due_date, items[i].issue_date, i) for i in f)
+        )
         fits = fits[:MAX_ALTERNATIVES]
     for fit in fits:
         state.alternatives.append(
