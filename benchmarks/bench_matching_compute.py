@@ -16,7 +16,7 @@ import gc
 import platform
 import time
 
-from owed.domain.cash_application import MatchContext, match_receipts
+from owed.domain.cash_application import MatchContext, MatchSettings, match_receipts
 from owed.simulation.cashapp import Profile, breakdown, evaluate, generate
 
 
@@ -32,9 +32,26 @@ def main() -> None:
         help="gc.freeze() the scenario and the built context so the cyclic garbage collector "
         "stops re-scanning millions of long-lived objects (what a batch job should do)",
     )
+    parser.add_argument(
+        "--recurring-any-order",
+        action="store_true",
+        help="subscribers pay their identical invoices in any order (the generator before "
+        "2026-12-03; default: in the order they fall due)",
+    )
+    parser.add_argument(
+        "--no-oldest-first",
+        action="store_true",
+        help="MatchSettings(oldest_first=False): identical invoices are a person's choice",
+    )
     args = parser.parse_args()
     customers = args.customers or max(1, args.items // 5)
-    profile = Profile(customers=customers, open_items=args.items, receipts=args.receipts)
+    profile = Profile(
+        customers=customers,
+        open_items=args.items,
+        receipts=args.receipts,
+        recurring_in_order=not args.recurring_any_order,
+    )
+    settings = MatchSettings(oldest_first=not args.no_oldest_first)
 
     started = time.perf_counter()
     scenario = generate(profile, args.seed)
@@ -45,7 +62,7 @@ def main() -> None:
     if args.gc_freeze:
         gc.freeze()
     built, built_cpu = time.perf_counter(), time.process_time()
-    decisions = match_receipts(scenario.receipts, context, scenario.knowledge)
+    decisions = match_receipts(scenario.receipts, context, scenario.knowledge, settings)
     matched, matched_cpu = time.perf_counter(), time.process_time()
     metrics = evaluate(scenario, decisions)
 
@@ -53,6 +70,10 @@ def main() -> None:
     print(f"machine                  {platform.machine()} {platform.python_implementation()} "
           f"{platform.python_version()}")  # fmt: skip
     print(f"gc.freeze                {'yes' if args.gc_freeze else 'no'}")
+    print(
+        f"subscribers pay          {'in any order' if args.recurring_any_order else 'oldest first'}"
+    )
+    print(f"oldest_first             {settings.oldest_first}")
     print(f"size                     {len(scenario.receipts)} receipts, "
           f"{len(scenario.open_items)} open items, {len(scenario.customers)} customers, "
           f"seed {args.seed}")  # fmt: skip
